@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# TTM DMA pool backends: the one entry point. 'make help' lists targets.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+S := scripts
+
+PLATFORMS ?= x86 xen arm64-nc arm64
+
+.PHONY: help deps base tree export mbox kernel vm check-series test check clean
+
+help:
+	@echo "make kernel        build the patched test kernels (x86_64, arm64): the main job"
+	@echo "make check         every test: series checks, kernels, all VM platforms"
+	@echo ""
+	@echo "make deps          install the Debian packages the project needs (root)"
+	@echo "make base          download and commit the base tree (cache: ~/.cache/ttm-dma)"
+	@echo "make tree          build/linux = base + patches/ (FORCE=1 discards unexported work)"
+	@echo "make export        regenerate patches/ from build/linux"
+	@echo "make mbox          build/series.mbox, for b4 am -m"
+	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
+	@echo "make test          boot the built kernels on PLATFORMS and run the tests"
+	@echo "make vm PLATFORM=x86|xen|arm64-nc|arm64 [SHELL_VM=1]   one VM (SHELL_VM=1: a shell)"
+	@echo ""
+	@echo "KSRC=/path/to/linux applies the series to your own git tree instead of the base."
+
+deps:
+	@$(S)/deps.sh
+
+base:
+	@$(S)/base.sh
+
+tree:
+	@$(S)/tree.sh
+
+export:
+	@[ -d build/linux/.git ] || { echo "make export: error: no work tree build/linux (run 'make tree')" >&2; exit 1; }
+	@$(S)/series.py export build/linux patches
+
+mbox:
+	@mkdir -p build && $(S)/series.py mbox patches build/series.mbox
+
+kernel:
+	@$(S)/make-kernel.sh
+
+vm:
+	@[ -n "$(PLATFORM)" ] || { echo "make vm: error: say which: PLATFORM=x86|xen|arm64-nc|arm64" >&2; exit 2; }
+	@$(S)/vm.sh $(if $(filter 1,$(SHELL_VM)),-i) $(PLATFORM)
+
+check-series:
+	@$(S)/check-series.sh >/dev/null
+
+test:
+	@$(S)/check.sh --no-series --no-build $(PLATFORMS)
+
+check:
+	@$(S)/check.sh $(PLATFORMS)
+
+clean:
+	rm -rf build/obj build/vm build/guest build/check-series

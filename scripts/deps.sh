@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make deps: the Debian packages the project needs, installed with
+# apt-get (as root). Packages only downloaded, never installed (the
+# kernel source, Xen, the guests' busybox) are fetched by the scripts
+# that use them, into the cache.
+
+. "$(dirname "$0")/lib.sh"
+
+pkgs=(
+	git make gcc bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
+	python3 perl ccache sparse b4
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	qemu-system-x86 qemu-system-arm qemu-system-data device-tree-compiler
+)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run 'sudo make deps')"
+	note "installing ${missing[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		"${missing[@]}" >/dev/null
+fi
+# The arm64 guests' busybox comes from Debian's arm64 archive.
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	[ "$(id -u)" = 0 ] || die "the arm64 busybox needs 'dpkg --add-architecture arm64' (as root)"
+	dpkg --add-architecture arm64
+	apt-get update -qq
+fi
+echo "deps: all ${#pkgs[@]} packages installed"

@@ -1,0 +1,88 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... ARCH [TARGET...]
+#
+# Configure (tinyconfig + configs/ fragments) and build a test kernel for
+# ARCH (x86_64 or arm64) with ccache. The .config is only rewritten when
+# its content changes, so an unchanged configuration costs nothing.
+
+. "$(dirname "$0")/lib.sh"
+
+tree=$TREE
+obj=
+frags=()
+while getopts "t:o:f:" o; do
+	case $o in
+	t) tree=$OPTARG ;;
+	o) obj=$OPTARG ;;
+	f) frags+=("$OPTARG") ;;
+	*) die "usage: kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... ARCH [TARGET...]" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || die "usage: kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... ARCH [TARGET...]"
+arch=$1
+shift
+
+case $arch in
+x86_64)
+	kimage=vmlinux
+	deffrags=(common debug x86_64 drivers)
+	cross=
+	;;
+arm64)
+	kimage=arch/arm64/boot/Image
+	deffrags=(common debug kasan arm64)
+	cross=aarch64-linux-gnu-
+	;;
+*) die "unknown architecture '$arch' (x86_64 or arm64)" ;;
+esac
+[ ${#frags[@]} -gt 0 ] || frags=("${deffrags[@]}")
+[ $# -gt 0 ] || set -- "${kimage##*/}" modules
+obj=${obj:-$BUILD/obj/$arch}
+
+[ -f "$tree/Makefile" ] || die "no kernel tree at $tree (run 'make tree')"
+need ccache make "${cross}gcc" flex bison bc
+mkdir -p "$obj"
+obj=$(cd "$obj" && pwd)
+
+export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros
+export KBUILD_BUILD_TIMESTAMP="$BASE_DATE" KBUILD_BUILD_USER=ttm-dma KBUILD_BUILD_HOST=localhost
+kmake=(make -s -C "$tree" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross"
+       CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)")
+
+# Configure into a scratch copy, then install it only if it differs.
+cfgdir=$(mktemp -d "$obj/.cfg.XXXXXX")
+trap 'rm -rf "$cfgdir"' EXIT
+cfgfiles=()
+for f in "${frags[@]}"; do
+	[ -f "$f" ] || f=$TOP/configs/$f.config
+	[ -f "$f" ] || die "no config fragment $f"
+	cfgfiles+=("$f")
+done
+cat "${cfgfiles[@]}" >"$cfgdir/want"
+"${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" tinyconfig >/dev/null
+KCONFIG_CONFIG=$cfgdir/.config "$tree/scripts/kconfig/merge_config.sh" -m -O "$cfgdir" \
+	"$cfgdir/.config" "$cfgdir/want" >/dev/null
+"${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" olddefconfig >/dev/null
+
+# Every line of the fragments must have survived Kconfig's dependencies.
+bad=0
+while read -r line; do
+	case $line in
+	CONFIG_*=*) grep -qxF "$line" "$cfgdir/.config" || {
+		note "$arch: $line did not stick ($(grep -E "^(# )?${line%%=*}[= ]" "$cfgdir/.config" || echo unset))"
+		bad=1; } ;;
+	"# CONFIG_"*" is not set")
+		sym=${line#\# }; sym=${sym%% *}
+		! grep -q "^$sym=" "$cfgdir/.config" || {
+			note "$arch: $sym should be unset"; bad=1; } ;;
+	esac
+done <"$cfgdir/want"
+[ $bad = 0 ] || die "$arch: configuration fragments do not apply to $tree"
+cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
+"${kmake[@]}" olddefconfig >/dev/null
+
+"${kmake[@]}" "$@"
+echo "$arch: built $* in $obj"

@@ -1,0 +1,69 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared settings for the project's scripts. Sourced, never run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${TTM_DMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttm-dma}
+BUILD=${BUILD:-$TOP/build}
+TREE=$BUILD/linux
+PATCHES=$TOP/patches
+BASE_REPO=$CACHE/base/linux.git
+
+# The project identity: every commit the tooling makes, and the series.
+IDENT_NAME="TTM DMA backends"
+IDENT_EMAIL="ttm-dma@localhost"
+
+# What the series is built on. patches/BASE names it for humans; these
+# are the machine-readable facts behind that line.
+BASE_PKG=linux-source-7.3
+BASE_PKG_VERSION=7.3.4-1~bpo13+1
+BASE_SUITE=trixie-backports
+BASE_DATE="2026-11-15T23:30:52+01:00"	# the package's changelog date
+XEN_PKG=xen-hypervisor-4.17-amd64
+
+# Keep git's output independent of whoever runs us: no user or system
+# config (diff.noprefix, format.signature, am.threeWay ... would all
+# change bytes), a fixed identity for commits the tooling makes.
+export GIT_CONFIG_NOSYSTEM=1
+export GIT_CONFIG_GLOBAL=/dev/null
+export GIT_COMMITTER_NAME=$IDENT_NAME GIT_COMMITTER_EMAIL=$IDENT_EMAIL
+export LC_ALL=C TZ=UTC
+
+die() {
+	echo "${0##*/}: error: $*" >&2
+	exit 1
+}
+
+note() {
+	echo "${0##*/}: $*" >&2
+}
+
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 ||
+			die "missing tool '$t' (run 'make deps' or install it with apt-get)"
+	done
+}
+
+# The base commit of the series: KSRC's HEAD, or the cached Debian tree.
+base_rev() {
+	if [ -n "${KSRC:-}" ]; then
+		git -C "$KSRC" rev-parse --verify -q HEAD^{commit} ||
+			die "KSRC=$KSRC is not a git tree with a commit"
+	else
+		git -C "$BASE_REPO" rev-parse --verify -q refs/heads/base ||
+			die "no base tree in $BASE_REPO (run 'make base')"
+	fi
+}
+
+base_repo() {
+	if [ -n "${KSRC:-}" ]; then echo "$KSRC"; else echo "$BASE_REPO"; fi
+}
+
+# Commits in the work tree on top of the base.
+tree_base() {
+	git -C "$TREE" rev-parse --verify -q refs/ttm-dma/base ||
+		die "$TREE has no recorded base (recreate it with 'make tree')"
+}

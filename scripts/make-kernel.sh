@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make kernel: the patched test kernels. build/linux is created from
+# patches/ when missing or older than patches/; work in it that was not
+# exported yet is built as it is (with a note). Then the x86_64 kernel
+# (vmlinux: boots under QEMU through PVH and as Xen PV dom0; radeon,
+# amdgpu and nouveau as modules) and the arm64 Image are built.
+
+. "$(dirname "$0")/lib.sh"
+
+status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES")
+case $status in
+missing|stale) "$TOP/scripts/tree.sh" ;;
+unexported*) note "building $TREE as it is: ${status#unexported: } (not in patches/ yet)" ;;
+current) ;;
+*) die "unexpected work tree status: $status" ;;
+esac
+
+for arch in ${ARCHES:-x86_64 arm64}; do
+	start=$(date +%s)
+	"$TOP/scripts/kernel.sh" "$arch"
+	note "$arch kernel: $(($(date +%s) - start))s"
+done

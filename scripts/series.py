@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The series in patches/ and the work tree in build/linux.
+
+  series.py list PATCHES                 patch files in order (no cover)
+  series.py status TREE PATCHES          current | stale | unexported: why | missing
+  series.py cover-to-tree PATCHES TREE   cover letter -> branch description
+  series.py mark-exported TREE PATCHES   record that TREE and PATCHES agree
+  series.py export TREE PATCHES          regenerate PATCHES from TREE
+  series.py mbox PATCHES OUT             one mbox of the series (b4 am -m)
+
+export is deterministic: the same tree gives byte-identical files. git
+format-patch makes the patches; the Message-Id git would invent holds the
+time of day, so ids are derived from the series' tip commit instead, and
+the cover letter is written here from the branch description.
+"""
+
+import email.utils
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+IDENT = 'TTM DMA backends <ttm-dma@localhost>'
+BASE_HASH_DEBIAN = '901e0dcc76aeb597e220b8765901a7672189747a'
+BASE_TEXT_DEBIAN = 'Linux 7.3.4, Debian linux-source-7.3 7.3.4-1~bpo13+1'
+COVER = '0000-cover-letter.patch'
+PATCH_RE = re.compile(r'^(\d{4})-.*\.patch$')
+
+
+def die(msg):
+    print(f'series.py: error: {msg}', file=sys.stderr)
+    sys.exit(1)
+
+
+def git(tree, *args, check=True):
+    r = subprocess.run(['git', '-C', tree, *args], capture_output=True,
+                       text=True)
+    if check and r.returncode:
+        die(f'git {" ".join(args)} in {tree}: {r.stderr.strip()}')
+    return r.stdout
+
+
+def patch_files(patches):
+    if not os.path.isdir(patches):
+        die(f'{patches} does not exist')
+    files = sorted(f for f in os.listdir(patches) if PATCH_RE.match(f))
+    nums = [int(PATCH_RE.match(f).group(1)) for f in files if f != COVER]
+    if nums != list(range(1, len(nums) + 1)):
+        die(f'{patches}: patch numbers are not 1..{len(nums)}: {nums}')
+    return [os.path.join(patches, f) for f in files if f != COVER]
+
+
+def patches_digest(patches):
+    h = hashlib.sha1()
+    for f in sorted(os.listdir(patches)):
+        p = os.path.join(patches, f)
+        if os.path.isfile(p):
+            h.update(f.encode() + b'\0')
+            with open(p, 'rb') as fh:
+                h.update(fh.read())
+    return h.hexdigest()
+
+
+def branch(tree):
+    b = git(tree, 'symbolic-ref', '-q', '--short', 'HEAD', check=False).strip()
+    if not b:
+        die(f'{tree}: HEAD is detached; check out the series branch')
+    return b
+
+
+def description(tree):
+    return git(tree, 'config', f'branch.{branch(tree)}.description',
+               check=False).strip()
+
+
+def export_stamp(tree):
+    head = git(tree, 'rev-parse', 'HEAD').strip()
+    desc = hashlib.sha1(description(tree).encode()).hexdigest()
+    return f'{head} {desc}'
+
+
+def unexported_reason(tree):
+    """Why TREE holds work that patches/ does not have, or None."""
+    dirty = git(tree, 'status', '--porcelain', '--untracked-files=no')
+    if dirty.strip():
+        return 'uncommitted changes: ' + ' '.join(
+            line[3:] for line in dirty.splitlines()[:3])
+    if git(tree, 'rev-parse', '-q', '--verify', 'MERGE_HEAD', check=False) or \
+            os.path.isdir(os.path.join(tree, '.git', 'rebase-apply')) or \
+            os.path.isdir(os.path.join(tree, '.git', 'rebase-merge')):
+        return 'a git am, rebase or merge is in progress'
+    stamp = git(tree, 'config', 'ttm-dma.exported', check=False).strip()
+    if stamp != export_stamp(tree):
+        return 'commits or cover letter changed since the last export'
+    return None
+
+
+def cmd_list(patches):
+    for p in patch_files(patches):
+        print(p)
+
+
+def cmd_status(tree, patches):
+    if not os.path.isdir(os.path.join(tree, '.git')):
+        print('missing')
+        return
+    why = unexported_reason(tree)
+    if why:
+        print(f'unexported: {why}')
+        return
+    digest = git(tree, 'config', 'ttm-dma.patches', check=False).strip()
+    print('current' if digest == patches_digest(patches) else 'stale')
+
+
+def read_cover(patches):
+    """(subject, body) of the cover letter, or None."""
+    path = os.path.join(patches, COVER)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding='utf-8') as fh:
+        text = fh.read()
+    head, _, rest = text.partition('\n\n')
+    subj = re.search(r'^Subject: \[PATCH[^\]]*\] (.*(?:\n [^\n]*)*)', head, re.M)
+    if not subj:
+        die(f'{path}: no Subject line')
+    subject = ' '.join(s.strip() for s in subj.group(1).split('\n'))
+    # The body ends where the generated part (shortlog, diffstat) begins.
+    body = rest.split('\n-- \n')[0]
+    marker = body.find('\n\n' + GENERATED)
+    if marker < 0:
+        die(f'{path}: no "{GENERATED}" line: was it edited by hand?')
+    return subject, body[:marker].strip('\n')
+
+
+GENERATED = '---\nSeries generated by'
+
+
+def cmd_cover_to_tree(patches, tree):
+    cover = read_cover(patches)
+    if cover:
+        subject, body = cover
+        git(tree, 'config', f'branch.{branch(tree)}.description',
+            f'{subject}\n\n{body}\n')
+
+
+def cmd_mark_exported(tree, patches):
+    git(tree, 'config', 'ttm-dma.exported', export_stamp(tree))
+    git(tree, 'config', 'ttm-dma.patches', patches_digest(patches))
+
+
+def msgid(tip, n):
+    return f'<ttm-dma.{tip[:12]}.{n:04d}@localhost>'
+
+
+def base_text(base):
+    if base == BASE_HASH_DEBIAN:
+        return BASE_TEXT_DEBIAN
+    return f'a tree of your own at {base}'
+
+
+def run_git(tree, args, env=None, stdin=None):
+    r = subprocess.run(['git', '-C', tree, *args], capture_output=True,
+                       text=True, input=stdin,
+                       env=None if env is None else {**os.environ, **env})
+    if r.returncode:
+        die(f'git {" ".join(args)} in {tree}: {r.stderr.strip()}')
+    return r.stdout
+
+
+def format_patches(tree, base, tip, outdir):
+    git(tree, 'format-patch', '-q', '-n', '--no-signature', '--abbrev=12',
+        '--subject-prefix=PATCH', '--no-cover-letter', '-o', outdir,
+        f'{base}..{tip}')
+    return sorted(os.path.join(outdir, f) for f in os.listdir(outdir)
+                  if PATCH_RE.match(f))
+
+
+def normalize(tree, base, tip):
+    """The commits 'git am --committer-date-is-author-date' would make.
+
+    Each exported patch goes through git mailinfo as git am would take
+    it (author, date, message); the commit is rebuilt over the same tree,
+    committed by the project identity at the author date. Returns the
+    new tip; the work tree's files are not touched."""
+    tmp = tempfile.mkdtemp(prefix='ttm-dma-norm.')
+    try:
+        parent = base
+        files = format_patches(tree, base, tip, tmp)
+        commits = git(tree, 'rev-list', '--reverse', f'{base}..{tip}').split()
+        for f, c in zip(files, commits):
+            with open(f, encoding='utf-8') as fh:
+                mail = fh.read()
+            info = run_git(tree, ['mailinfo', os.path.join(tmp, 'msg'),
+                                  os.path.join(tmp, 'patch')], stdin=mail)
+            hdr = dict(line.split(': ', 1) for line in info.splitlines()
+                       if ': ' in line)
+            with open(os.path.join(tmp, 'msg'), encoding='utf-8') as fh:
+                body = fh.read()
+            msg = run_git(tree, ['stripspace'],
+                          stdin=f'{hdr["Subject"]}\n\n{body}')
+            env = {'GIT_AUTHOR_NAME': hdr['Author'],
+                   'GIT_AUTHOR_EMAIL': hdr['Email'],
+                   'GIT_AUTHOR_DATE': hdr['Date'],
+                   'GIT_COMMITTER_DATE': hdr['Date']}
+            treeid = git(tree, 'rev-parse', f'{c}^{{tree}}').strip()
+            parent = run_git(tree, ['commit-tree', treeid, '-p', parent],
+                             env=env, stdin=msg).strip()
+        return parent
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cmd_export(tree, patches):
+    why = unexported_reason(tree)
+    if why and why.startswith(('uncommitted', 'a git am')):
+        die(f'{tree}: {why}; commit or stash first')
+    base = git(tree, 'rev-parse', '--verify', 'refs/ttm-dma/base').strip()
+    tip = git(tree, 'rev-parse', 'HEAD').strip()
+    if git(tree, 'rev-list', '--merges', f'{base}..{tip}').strip():
+        die(f'{tree}: the series contains merge commits')
+    if git(tree, 'merge-base', '--is-ancestor', base, tip, check=False) is None:
+        die(f'{tree}: HEAD does not descend from the base')
+    desc = description(tree)
+    if not desc:
+        die(f'{tree}: no cover letter text; write it with '
+            f"'git -C {tree} branch --edit-description' (subject line, "
+            'blank line, body)')
+    subject, _, body = desc.partition('\n')
+    body = body.strip('\n')
+
+    count = int(git(tree, 'rev-list', '--count', f'{base}..{tip}'))
+    if count:
+        new = normalize(tree, base, tip)
+        if new != tip:
+            # Same trees, so the index and work tree stay as they are.
+            git(tree, 'reset', '-q', '--soft', new)
+            print(f'export: commits rewritten as git am makes them '
+                  f'({tip[:12]} -> {new[:12]})')
+            tip = new
+
+    parent = os.path.dirname(os.path.abspath(patches))
+    tmp = tempfile.mkdtemp(prefix='.patches.tmp.', dir=parent)
+    try:
+        if count:
+            format_patches(tree, base, tip, tmp)
+        files = sorted(f for f in os.listdir(tmp) if PATCH_RE.match(f))
+        if len(files) != count:
+            die(f'format-patch wrote {len(files)} files for {count} commits')
+        cover_id = msgid(tip, 0)
+        for i, f in enumerate(files, 1):
+            p = os.path.join(tmp, f)
+            with open(p, encoding='utf-8') as fh:
+                text = fh.read()
+            first, _, rest = text.partition('\n')
+            hdr = (f'Message-Id: {msgid(tip, i)}\n'
+                   f'In-Reply-To: {cover_id}\nReferences: {cover_id}\n')
+            with open(p, 'w', encoding='utf-8') as fh:
+                fh.write(f'{first}\n{hdr}{rest}')
+
+        date = git(tree, 'log', '-1', '--format=%aD', tip).strip()
+        shortlog = git(tree, 'shortlog', f'{base}..{tip}') if count else ''
+        stat = git(tree, 'diff', '--stat=72', '--summary', base, tip) \
+            if count else ''
+        cover = [
+            f'From {tip} Mon Sep 17 00:00:00 2001',
+            f'Message-Id: {cover_id}',
+            f'From: {IDENT}',
+            f'Date: {date}',
+            f'Subject: [PATCH 0/{count}] {subject}',
+            'MIME-Version: 1.0',
+            'Content-Type: text/plain; charset=UTF-8',
+            'Content-Transfer-Encoding: 8bit',
+            '',
+            body,
+            '',
+            f'{GENERATED} the ttm-dma project\'s scripts/series.py.',
+            f'Base: {base_text(base)} ({base[:12]}).',
+            '',
+        ]
+        if count:
+            cover += [shortlog.rstrip('\n'), '', stat.rstrip('\n'), '']
+        else:
+            cover += ['(no patches yet)', '']
+        with open(os.path.join(tmp, COVER), 'w', encoding='utf-8') as fh:
+            fh.write('\n'.join(cover) + '\n')
+        with open(os.path.join(tmp, 'BASE'), 'w', encoding='utf-8') as fh:
+            fh.write(f'{base_text(base)}\nbase-commit: {base}\n')
+
+        old = None
+        if os.path.exists(patches):
+            old = tempfile.mkdtemp(prefix='.patches.old.', dir=parent)
+            os.rmdir(old)
+            os.rename(patches, old)
+        os.rename(tmp, patches)
+        tmp = None
+        if old:
+            shutil.rmtree(old)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    cmd_mark_exported(tree, patches)
+    print(f'export: {count} patches + cover letter in {patches}')
+
+
+def cmd_mbox(patches, out):
+    files = [os.path.join(patches, COVER)] + patch_files(patches)
+    if not os.path.exists(files[0]):
+        die(f'{patches} has no cover letter (run make export)')
+    tmp = out + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as fh:
+        for f in files:
+            with open(f, encoding='utf-8') as src:
+                text = src.read()
+            fh.write(text if text.endswith('\n') else text + '\n')
+            fh.write('\n')
+    os.rename(tmp, out)
+    print(f'mbox: {out} ({len(files) - 1} patches + cover letter)')
+
+
+def main(argv):
+    cmds = {
+        'list': (cmd_list, 1), 'status': (cmd_status, 2),
+        'unexported': (None, 2),
+        'cover-to-tree': (cmd_cover_to_tree, 2),
+        'mark-exported': (cmd_mark_exported, 2),
+        'export': (cmd_export, 2), 'mbox': (cmd_mbox, 2),
+    }
+    if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 != cmds[argv[1]][1]:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    if argv[1] == 'unexported':
+        why = unexported_reason(argv[2])
+        if why:
+            print(why, file=sys.stderr)
+        sys.exit(1 if why else 0)
+    cmds[argv[1]][0](*argv[2:])
+
+
+if __name__ == '__main__':
+    main(sys.argv)

@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh [options] PLATFORM: boot a built test kernel under QEMU (TCG) and
+# judge the run.
+#
+# Platforms (each with QEMU's edu PCI device, dma_mask=0xffffffff):
+#   x86        x86_64 PVH guest, swiotlb=force
+#   xen        x86_64 Xen PV dom0 under Xen 4.17 (Debian's package,
+#              extracted, never installed), swiotlb=force in dom0
+#   arm64-nc   arm64 virt, dma-coherent removed from the PCIe host bridge
+#   arm64      arm64 virt, coherent PCIe
+#
+# Options:
+#   -i          interactive: a shell in the VM, no tests, no timeout
+#   -l LIST     test list (default scripts/vm-tests.list)
+#   -o DIR      where logs and results go (default build/vm)
+#   -T SECONDS  timeout (default 300)
+#   -a ARGS     extra kernel command line arguments
+#   -r          reports (WARNING, BUG, ...) are expected: list them but do
+#               not fail on them (the reproduction on the unpatched tree)
+#
+# The guest runs scripts/guest-init.sh as /init. The log is kept in
+# DIR/PLATFORM.log and judged by scripts/ktap.py (DIR/PLATFORM.json).
+
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+interactive=0
+list=$TOP/scripts/vm-tests.list
+out=$BUILD/vm
+timeout=300
+extra=
+expect=
+while getopts "il:o:T:a:rh" o; do
+	case $o in
+	i) interactive=1 ;;
+	l) list=$OPTARG ;;
+	o) out=$OPTARG ;;
+	T) timeout=$OPTARG ;;
+	a) extra=$OPTARG ;;
+	r) expect=--expect-reports ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 1 ] || usage
+platform=$1
+
+case $platform in
+x86|xen) arch=x86_64 ;;
+arm64|arm64-nc) arch=arm64 ;;
+*) die "unknown platform '$platform' (x86, xen, arm64-nc, arm64)" ;;
+esac
+[[ $timeout =~ ^[1-9][0-9]*$ ]] || die "timeout '$timeout' is not a number of seconds"
+[[ $extra != *,* ]] || [ "$platform" != xen ] ||
+	die "Xen dom0 arguments cannot contain a comma (QEMU splits -initrd on commas)"
+[ -f "$list" ] || die "no test list $list"
+
+obj=$BUILD/obj/$arch
+case $arch in
+x86_64)
+	# One ELF vmlinux: QEMU enters it through PVH (no decompressor),
+	# Xen loads it as PV dom0.
+	kimage=$obj/vmlinux
+	qemu=qemu-system-x86_64 ;;
+arm64) kimage=$obj/arch/arm64/boot/Image; qemu=qemu-system-aarch64 ;;
+esac
+[ -f "$kimage" ] || die "no $arch kernel at $kimage (run 'make kernel')"
+need "$qemu" cpio dpkg-deb depmod
+[ "$platform" != arm64-nc ] || need fdtput
+
+mkdir -p "$out" "$CACHE/vm"
+out=$(cd "$out" && pwd)
+
+# Static busybox for the guest's architecture, from Debian's package.
+busybox=$CACHE/vm/busybox-$arch
+if [ ! -x "$busybox" ]; then
+	debarch=amd64
+	[ "$arch" = arm64 ] && debarch=arm64
+	deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb 2>/dev/null | tail -n1)
+	if [ -z "$deb" ]; then
+		if [ "$debarch" != "$(dpkg --print-architecture)" ] &&
+		   ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
+			[ "$(id -u)" = 0 ] || die "busybox-static:$debarch needs 'dpkg --add-architecture $debarch' (as root)"
+			dpkg --add-architecture "$debarch"
+			apt-get update -qq
+		fi
+		"$TOP/scripts/fetch-debs.sh" "busybox-static:$debarch"
+		deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb | tail -n1)
+	fi
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./bin/busybox >"$busybox.tmp"
+	chmod +x "$busybox.tmp"
+	mv "$busybox.tmp" "$busybox"
+fi
+
+# Xen 4.17 hypervisor, from Debian's package: a multiboot ELF QEMU loads.
+if [ "$platform" = xen ]; then
+	xen=$CACHE/vm/xen-4.17-amd64
+	if [ ! -f "$xen" ]; then
+		deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb 2>/dev/null | tail -n1)
+		[ -n "$deb" ] || { "$TOP/scripts/fetch-debs.sh" "$XEN_PKG"; deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb | tail -n1); }
+		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./boot/xen-4.17-amd64.gz |
+			gunzip >"$xen.tmp"
+		mv "$xen.tmp" "$xen"
+	fi
+fi
+
+# The initramfs: busybox, /init, the test list, the kernel's modules and
+# whatever later steps staged for the guest in build/guest/ARCH.
+root=$out/root-$platform
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc/ttm-dma,proc,sys,dev,tmp,lib/modules}
+cp "$busybox" "$root/bin/busybox"
+cp "$TOP/scripts/guest-init.sh" "$root/init"
+chmod +x "$root/init"
+# Lines starting with @platform[,platform] are for those platforms only.
+awk -v p="$platform" '
+	/^@/ { n = split(substr($1, 2), ps, ","); keep = 0
+	       for (i = 1; i <= n; i++) if (ps[i] == p) keep = 1
+	       if (!keep) next; sub(/^@[^ \t]+[ \t]+/, "") }
+	{ print }' "$list" >"$root/etc/ttm-dma/tests"
+cross=
+[ "$arch" = arm64 ] && cross=aarch64-linux-gnu-
+make -s -C "$TREE" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" \
+	INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+rm -f "$root"/lib/modules/*/build "$root"/lib/modules/*/source
+if [ -d "$BUILD/guest/$arch" ]; then
+	cp -a "$BUILD/guest/$arch/." "$root/"
+	kver=$(ls "$root/lib/modules")
+	depmod -b "$root" "$kver"
+fi
+cpio_file=$out/initramfs-$platform.cpio
+(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$cpio_file"
+
+cmdline="panic=-1 $extra"
+[ $interactive = 1 ] && cmdline+=" ttm_dma.shell=1"
+# icount: the edu DMA engine completes a transfer 100 ms of virtual time
+# after it starts; with sleep=off idle time costs no real time.
+qopts=(-accel tcg -icount shift=0,sleep=off -smp 2 -nographic -no-reboot -net none
+       -device edu,dma_mask=0xffffffff)
+case $platform in
+x86)
+	qopts+=(-cpu max -m 2G -kernel "$kimage" -initrd "$cpio_file"
+		-append "console=ttyS0 swiotlb=force $cmdline")
+	;;
+xen)
+	qopts+=(-cpu max -m 3G -kernel "$xen"
+		-append "dom0_mem=1G,max:1G dom0_max_vcpus=2 console=com1 com1=115200,8n1 smap=0"
+		-initrd "$kimage console=hvc0 earlyprintk=xen swiotlb=force $cmdline,$cpio_file")
+	;;
+arm64|arm64-nc)
+	qopts+=(-M virt -cpu cortex-a57 -m 2G -kernel "$kimage" -initrd "$cpio_file"
+		-append "console=ttyAMA0 $cmdline")
+	if [ "$platform" = arm64-nc ]; then
+		# The device tree of exactly this machine, minus dma-coherent
+		# on the PCIe host bridge: PCI devices become non-coherent.
+		dtb=$out/virt-nc.dtb
+		"$qemu" -accel tcg -M virt,dumpdtb="$dtb.tmp" -cpu cortex-a57 -smp 2 -m 2G \
+			-nographic >/dev/null 2>&1
+		fdtput -d "$dtb.tmp" /pcie@10000000 dma-coherent
+		mv "$dtb.tmp" "$dtb"
+		qopts+=(-dtb "$dtb")
+	fi
+	;;
+esac
+
+if [ $interactive = 1 ]; then
+	exec "$qemu" "${qopts[@]}"
+fi
+
+log=$out/$platform.log
+start=$(date +%s)
+rc=0
+timeout -k 10 "$timeout" "$qemu" "${qopts[@]}" </dev/null >"$log" 2>&1 || rc=$?
+secs=$(($(date +%s) - start))
+to=
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	to=--timeout
+elif [ $rc != 0 ]; then
+	echo "qemu exited with status $rc" >>"$log"
+fi
+echo "# $platform: ${secs}s in QEMU, log $log" >&2
+"$TOP/scripts/ktap.py" --name "$platform" --json "$out/$platform.json" \
+	--known "$TOP/scripts/known-reports" $to $expect "$log"
