@@ -8,7 +8,7 @@ S := scripts
 
 PLATFORMS ?= x86 xen arm64-nc arm64
 
-.PHONY: help deps base tree export mbox kernel vm check-series test check clean
+.PHONY: help deps base tree export mbox kernel vm check-series test check repro clean
 
 help:
 	@echo "make kernel        build the patched test kernels (x86_64, arm64): the main job"
@@ -20,7 +20,8 @@ help:
 	@echo "make export        regenerate patches/ from build/linux"
 	@echo "make mbox          build/series.mbox, for b4 am -m"
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
-	@echo "make test          boot the built kernels on PLATFORMS and run the tests"
+	@echo "make test          the VM platforms on what 'make kernel' built"
+	@echo "make repro         the edu/IGT tests on the unpatched base and on the series: docs/repro.md"
 	@echo "make vm PLATFORM=x86|xen|arm64-nc|arm64 [SHELL_VM=1]   one VM (SHELL_VM=1: a shell)"
 	@echo ""
 	@echo "KSRC=/path/to/linux applies the series to your own git tree instead of the base."
@@ -52,10 +53,13 @@ check-series:
 	@$(S)/check-series.sh >/dev/null
 
 test:
-	@$(S)/check.sh --no-series --no-build $(PLATFORMS)
+	@$(S)/check.sh --built $(PLATFORMS)
 
 check:
 	@$(S)/check.sh $(PLATFORMS)
+
+repro:
+	@$(S)/repro.sh
 
 clean:
 	rm -rf build/obj build/vm build/guest build/check-series

@@ -1,96 +1,124 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# check.sh [--no-series] [--no-build] PLATFORM...: make check.
-#   1. the series checks (scripts/check-series.sh), in their own tree;
-#   2. make kernel (build/linux must hold exactly what patches/ holds);
-#   3. every platform's VM run (scripts/vm.sh).
+# check.sh PLATFORM...          make check: everything, for patches/
+# check.sh --built PLATFORM...  make test: the VMs on what 'make kernel' built
+#
+# make check works in the cache's check tree, never in build/linux:
+#   1. the series checks (scripts/check-series.sh), which leave the tree at
+#      the series' tip, built for x86_64 (every prefix built on the way);
+#   2. the test kernels from that tree (x86_64, arm64) and, against each,
+#      edu_gpu and the IGT tests (scripts/guest.sh);
+#   3. the IGT stand-in's self-test, on the host;
+#   4. every platform's VM run (scripts/vm.sh).
 # Ends with one line counting every test case of every step on every
-# platform: 'N passed, N failed' (', N skipped' when any). Exit status 1
+# platform: 'N passed, N failed' (', N skipped' when any); exit status 1
 # when anything failed.
 
 . "$(dirname "$0")/lib.sh"
 
-series=1
-build=1
-while [ $# -gt 0 ]; do
-	case $1 in
-	--no-series) series=0 ;;
-	--no-build) build=0 ;;
-	-*) die "unknown option $1" ;;
-	*) break ;;
-	esac
+built=0
+if [ "${1:-}" = --built ]; then
+	built=1
 	shift
-done
+fi
 [ $# -gt 0 ] || die "no platforms given"
 for p in "$@"; do
 	case $p in x86|xen|arm64-nc|arm64) ;; *) die "unknown platform '$p' (x86, xen, arm64-nc, arm64)" ;; esac
 done
 
-status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES")
-case $status in
-unexported*) die "$TREE holds work that is not in patches/ (${status#unexported: }): run 'make export' first, so that what is tested is the series" ;;
-esac
-
-t0=$(date +%s)
 out=$BUILD/vm
 mkdir -p "$out"
-rm -f "$out"/*.json "$BUILD"/check-series/result.json
-lines=()
-step() {	# NAME SECONDS
-	note "$1: $2s"
+rm -f "$out"/*.json
+t0=$(date +%s)
+step() {	# NAME START
+	note "$1: $(($(date +%s) - $2))s"
 }
+# A step that produced no KTAP of its own still counts: one failure.
+fail_step() {	# NAME WHY
+	printf 'KTAP version 1\n1..1\nnot ok 1 %s # %s\nttm-dma: done\n' "$1" "$2" >"$out/$1.ktap"
+	"$TOP/scripts/ktap.py" --name "$1" --json "$out/$1.json" "$out/$1.ktap" >&2 || true
+}
+arches=$(for p in "$@"; do case $p in x86|xen) echo x86_64 ;; *) echo arm64 ;; esac; done | sort -u)
 
-if [ $series = 1 ]; then
+if [ $built = 1 ]; then
+	tree=$TREE
+	objroot=$BUILD/obj
+	guestroot=$BUILD/guest
+	for a in $arches; do
+		[ -d "$guestroot/$a" ] || die "nothing built for $a (run 'make kernel')"
+	done
+else
+	status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES")
+	case $status in
+	unexported*) die "$TREE holds work that is not in patches/ (${status#unexported: }): run 'make export' first, so that what is tested is the series" ;;
+	esac
+	ck=${CHECK_DIR:-$CACHE/check}
+	tree=$ck/linux
+	objroot=$ck/obj
+	guestroot=$ck/guest
+
 	s=$(date +%s)
-	"$TOP/scripts/check-series.sh" >"$BUILD/check-series.ktap" || true
-	lines+=("$("$TOP/scripts/ktap.py" --name series --json "$out/series.json" \
-		"$BUILD/check-series.ktap" | tee /dev/stderr | head -n1)")
-	step "series checks" $(($(date +%s) - s))
+	"$TOP/scripts/check-series.sh" >"$out/series.ktap" || true
+	"$TOP/scripts/ktap.py" --name series --json "$out/series.json" "$out/series.ktap" >&2 || true
+	step "series checks" "$s"
+
+	s=$(date +%s)
+	for a in $arches; do
+		if ! "$TOP/scripts/kernel.sh" -t "$tree" -o "$objroot/$a" "$a" >"$out/kernel-$a.log" 2>&1; then
+			tail -n 20 "$out/kernel-$a.log" >&2
+			fail_step "kernel-$a" "the $a test kernel does not build; see $out/kernel-$a.log"
+			continue
+		fi
+		if ! "$TOP/scripts/guest.sh" -t "$tree" -o "$objroot/$a" -d "$guestroot/$a" "$a" \
+			>"$out/guest-$a.log" 2>&1; then
+			tail -n 20 "$out/guest-$a.log" >&2
+			fail_step "guest-$a" "edu_gpu or the IGT tests do not build for $a; see $out/guest-$a.log"
+		fi
+	done
+	step "test kernels" "$s"
 fi
 
-built=1
-if [ $build = 1 ]; then
-	s=$(date +%s)
-	if ! "$TOP/scripts/make-kernel.sh" >"$BUILD/make-kernel.log" 2>&1; then
-		built=0
-		tail -n 20 "$BUILD/make-kernel.log" >&2
-		printf 'KTAP version 1\n1..1\nnot ok 1 make kernel\nttm-dma: done\n' >"$BUILD/make-kernel.ktap"
-		"$TOP/scripts/ktap.py" --name kernel --json "$out/kernel.json" "$BUILD/make-kernel.ktap" >&2 || true
-		note "make kernel failed (see $BUILD/make-kernel.log): no VM runs"
-	fi
-	step "make kernel" $(($(date +%s) - s))
+# The IGT stand-in behaves like IGT: its self-test, on the host.
+s=$(date +%s)
+hostigt=$objroot/.ttm-dma-host-igt
+mkdir -p "$hostigt"
+uapi=$objroot/x86_64/.ttm-dma-guest/hdr/include
+[ -d "$uapi" ] || uapi=$CACHE/check/obj/x86_64/.ttm-dma-guest/hdr/include
+if make -s -C "$TOP/igt-tests" CC=gcc UAPI="$uapi" O="$hostigt" >"$out/igt-selftest.log" 2>&1 &&
+	python3 "$TOP/igt-tests/selftest/check.py" --ktap "$hostigt/lib_selftest" \
+		"$hostigt/edu_gpu_dma" >"$out/igt-selftest.ktap" 2>>"$out/igt-selftest.log"; then
+	:
 fi
+echo "ttm-dma: done" >>"$out/igt-selftest.ktap"
+"$TOP/scripts/ktap.py" --name igt-selftest --json "$out/igt-selftest.json" \
+	"$out/igt-selftest.ktap" >&2 || true
+step "IGT self-test" "$s"
 
 for p in "$@"; do
-	[ $built = 1 ] || continue
+	case $p in x86|xen) a=x86_64 ;; *) a=arm64 ;; esac
+	if [ ! -f "$objroot/$a/Module.symvers" ] || [ ! -d "$guestroot/$a" ]; then
+		fail_step "$p" "no $a kernel and guest payload to boot"
+		continue
+	fi
 	s=$(date +%s)
-	"$TOP/scripts/vm.sh" -o "$out" "$p" | tee "$out/$p.summary" >&2 || true
-	step "$p" $(($(date +%s) - s))
+	"$TOP/scripts/vm.sh" -o "$out" -t "$tree" -k "$objroot" -g "$guestroot" "$p" |
+		tee "$out/$p.summary" >&2 || true
+	[ -f "$out/$p.json" ] || fail_step "$p" "the VM run produced no results"
+	step "$p" "$s"
 done
 
-python3 - "$out" "$@" <<'PY'
-import json, os, sys
-out, plats = sys.argv[1], sys.argv[2:]
+python3 - "$out" <<'PY'
+import glob, json, os, sys
 tot = {'pass': 0, 'fail': 0, 'skip': 0}
-missing = []
-names = [n for n in ('series', 'kernel')
-         if os.path.exists(os.path.join(out, n + '.json'))] + plats
-for name in names:
-    path = os.path.join(out, name + '.json')
-    if not os.path.exists(path):
-        missing.append(name)
-        tot['fail'] += 1
-        continue
+for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
     for k, v in json.load(open(path))['counts'].items():
         tot[k] += v
-for m in missing:
-    print(f'{m}: no results (the run did not produce any)', file=sys.stderr)
 line = f"{tot['pass']} passed, {tot['fail']} failed"
 if tot['skip']:
     line += f", {tot['skip']} skipped"
 print(line)
-sys.exit(1 if tot['fail'] else 0)
+sys.exit(1 if tot['fail'] or not tot['pass'] else 0)
 PY
 rc=$?
 note "total: $(($(date +%s) - t0))s"

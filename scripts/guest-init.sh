@@ -95,6 +95,13 @@ run_igt() {	# BINARY ARGS...
 	if [ $fails = 0 ]; then echo "ok 1 $name"; else echo "not ok 1 $name"; fi
 }
 
+# Swap on zram: TTM only backs up and shrinks buffers when there is swap.
+if [ -e /sys/block/zram0/disksize ]; then
+	echo 512M >/sys/block/zram0/disksize &&
+		mkswap /dev/zram0 >/dev/null && swapon /dev/zram0 ||
+		echo "ttm-dma: no swap on zram"
+fi
+
 echo "ttm-dma: init: $(uname -r) $(uname -m), $(grep -c ^processor /proc/cpuinfo) cpus"
 echo "ttm-dma: cmdline: $(cat /proc/cmdline)"
 while read -r kind name rest; do

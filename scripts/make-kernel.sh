@@ -5,7 +5,9 @@
 # patches/ when missing or older than patches/; work in it that was not
 # exported yet is built as it is (with a note). Then the x86_64 kernel
 # (vmlinux: boots under QEMU through PVH and as Xen PV dom0; radeon,
-# amdgpu and nouveau as modules) and the arm64 Image are built.
+# amdgpu and nouveau as modules) and the arm64 Image (radeon as a module)
+# are built, and against each the edu_gpu test driver and the IGT tests
+# (build/guest/ARCH, which the test VMs boot with).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -20,5 +22,6 @@ esac
 for arch in ${ARCHES:-x86_64 arm64}; do
 	start=$(date +%s)
 	"$TOP/scripts/kernel.sh" "$arch"
-	note "$arch kernel: $(($(date +%s) - start))s"
+	"$TOP/scripts/guest.sh" "$arch"
+	note "$arch: $(($(date +%s) - start))s"
 done

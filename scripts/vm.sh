@@ -19,6 +19,9 @@
 #   -a ARGS     extra kernel command line arguments
 #   -r          reports (WARNING, BUG, ...) are expected: list them but do
 #               not fail on them (the reproduction on the unpatched tree)
+#   -t TREE     kernel source tree (default build/linux)
+#   -k DIR      kernel objects, DIR/x86_64 and DIR/arm64 (default build/obj)
+#   -g DIR      guest payload, DIR/ARCH (default build/guest; scripts/guest.sh)
 #
 # The guest runs scripts/guest-init.sh as /init. The log is kept in
 # DIR/PLATFORM.log and judged by scripts/ktap.py (DIR/PLATFORM.json).
@@ -26,7 +29,7 @@
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -36,7 +39,10 @@ out=$BUILD/vm
 timeout=300
 extra=
 expect=
-while getopts "il:o:T:a:rh" o; do
+tree=$TREE
+objroot=$BUILD/obj
+guestroot=$BUILD/guest
+while getopts "il:o:T:a:rt:k:g:h" o; do
 	case $o in
 	i) interactive=1 ;;
 	l) list=$OPTARG ;;
@@ -44,6 +50,9 @@ while getopts "il:o:T:a:rh" o; do
 	T) timeout=$OPTARG ;;
 	a) extra=$OPTARG ;;
 	r) expect=--expect-reports ;;
+	t) tree=$OPTARG ;;
+	k) objroot=$OPTARG ;;
+	g) guestroot=$OPTARG ;;
 	*) usage ;;
 	esac
 done
@@ -57,11 +66,9 @@ arm64|arm64-nc) arch=arm64 ;;
 *) die "unknown platform '$platform' (x86, xen, arm64-nc, arm64)" ;;
 esac
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "timeout '$timeout' is not a number of seconds"
-[[ $extra != *,* ]] || [ "$platform" != xen ] ||
-	die "Xen dom0 arguments cannot contain a comma (QEMU splits -initrd on commas)"
 [ -f "$list" ] || die "no test list $list"
 
-obj=$BUILD/obj/$arch
+obj=$objroot/$arch
 case $arch in
 x86_64)
 	# One ELF vmlinux: QEMU enters it through PVH (no decompressor),
@@ -126,14 +133,14 @@ awk -v p="$platform" '
 	{ print }' "$list" >"$root/etc/ttm-dma/tests"
 cross=
 [ "$arch" = arm64 ] && cross=aarch64-linux-gnu-
-make -s -C "$TREE" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" \
+make -s -C "$tree" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" \
 	INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 modules_install >/dev/null
 rm -f "$root"/lib/modules/*/build "$root"/lib/modules/*/source
-if [ -d "$BUILD/guest/$arch" ]; then
-	cp -a "$BUILD/guest/$arch/." "$root/"
-	kver=$(ls "$root/lib/modules")
-	depmod -b "$root" "$kver"
+if [ -d "$guestroot/$arch" ]; then
+	cp -a "$guestroot/$arch/." "$root/"
 fi
+kver=$(ls "$root/lib/modules")
+depmod -b "$root" "$kver"
 cpio_file=$out/initramfs-$platform.cpio
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$cpio_file"
 
@@ -146,12 +153,14 @@ qopts=(-accel tcg -icount shift=0,sleep=off -smp 2 -nographic -no-reboot -net no
 case $platform in
 x86)
 	qopts+=(-cpu max -m 2G -kernel "$kimage" -initrd "$cpio_file"
-		-append "console=ttyS0 swiotlb=force $cmdline")
+		-append "console=ttyS0 swiotlb=force,track_hiwater $cmdline")
 	;;
 xen)
+	# QEMU splits -initrd on commas: a comma in dom0's command line
+	# is written twice.
 	qopts+=(-cpu max -m 3G -kernel "$xen"
 		-append "dom0_mem=1G,max:1G dom0_max_vcpus=2 console=com1 com1=115200,8n1 smap=0"
-		-initrd "$kimage console=hvc0 earlyprintk=xen swiotlb=force $cmdline,$cpio_file")
+		-initrd "$kimage console=hvc0 earlyprintk=xen swiotlb=force,,track_hiwater ${cmdline//,/,,},$cpio_file")
 	;;
 arm64|arm64-nc)
 	qopts+=(-M virt -cpu cortex-a57 -m 2G -kernel "$kimage" -initrd "$cpio_file"

@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * edu_gpu: a DRM/TTM driver for QEMU's edu PCI device, used as a test GPU
+ * for TTM's DMA handling. Private declarations shared by the driver's files.
+ */
+#ifndef _EDU_GPU_H_
+#define _EDU_GPU_H_
+
+#include <linux/bits.h>
+#include <linux/completion.h>
+#include <linux/mutex.h>
+#include <linux/sizes.h>
+#include <linux/types.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_gem.h>
+#include <drm/ttm/ttm_bo.h>
+#include <drm/ttm/ttm_caching.h>
+#include <drm/ttm/ttm_device.h>
+
+struct dma_buf;
+struct dma_fence;
+struct drm_file;
+struct drm_minor;
+struct drm_mode_create_dumb;
+struct pci_dev;
+struct workqueue_struct;
+
+#define EDU_GPU_NAME			"edu_gpu"
+
+/* The edu device (QEMU's docs/specs/edu): BAR0 registers. */
+#define EDU_REG_ID			0x00
+#define EDU_REG_LIVENESS		0x04
+#define EDU_REG_IRQ_STATUS		0x24
+#define EDU_REG_IRQ_ACK			0x64
+#define EDU_REG_DMA_SRC			0x80
+#define EDU_REG_DMA_DST			0x88
+#define EDU_REG_DMA_COUNT		0x90
+#define EDU_REG_DMA_CMD			0x98
+
+#define EDU_ID_MAGIC			0xed	/* low byte of EDU_REG_ID */
+#define EDU_DMA_CMD_RUN			BIT(0)
+#define EDU_DMA_CMD_TO_RAM		BIT(1)	/* 0: RAM -> edu, 1: edu -> RAM */
+#define EDU_DMA_CMD_IRQ			BIT(2)
+#define EDU_IRQ_DMA			0x100
+
+/* The device's DMA buffer, as a device address. */
+#define EDU_DMA_BUF_ADDR		0x40000
+#define EDU_DMA_BUF_SIZE		4096
+/*
+ * QEMU 7.2 aborts on a transfer that ends exactly at the end of the
+ * buffer, so one transfer moves at most one byte less than the buffer.
+ */
+#define EDU_DMA_XFER_MAX		(EDU_DMA_BUF_SIZE - 1)
+
+/* The TT ("GART") aperture: 1 GiB worth of pages. */
+#define EDU_GPU_TT_SIZE			SZ_1G
+
+/**
+ * struct edu_gpu_engine - the device's one DMA copy engine
+ * @mmio: BAR0
+ * @wq: ordered workqueue that runs the jobs, one at a time
+ * @done: completed by the interrupt handler when a transfer is done
+ * @submit_lock: makes fence seqno order equal to queueing order
+ * @context: fence context of the engine's timeline
+ * @seqno: last fence seqno handed out, under @submit_lock
+ * @timeout: how long one transfer may take, in jiffies
+ * @irq: Linux interrupt number
+ */
+struct edu_gpu_engine {
+	void __iomem *mmio;
+	struct workqueue_struct *wq;
+	struct completion done;
+	struct mutex submit_lock;	/* fence seqno and queueing order */
+	u64 context;
+	u64 seqno;
+	unsigned long timeout;
+	int irq;
+};
+
+/**
+ * struct edu_gpu_device - one edu device
+ * @drm: the DRM device
+ * @pdev: the PCI device
+ * @dma_bits: DMA mask width set on @pdev
+ * @bdev: the TTM device
+ * @engine: the copy engine
+ */
+struct edu_gpu_device {
+	struct drm_device drm;
+	struct pci_dev *pdev;
+	unsigned int dma_bits;
+	struct ttm_device bdev;
+	struct edu_gpu_engine engine;
+};
+
+/**
+ * struct edu_gpu_bo - a buffer object: a GEM object that is a TTM BO
+ * @tbo: the TTM buffer object; @tbo.base is the GEM object
+ * @caching: CPU caching of the object's pages, for its ttm_tt
+ */
+struct edu_gpu_bo {
+	struct ttm_buffer_object tbo;
+	enum ttm_caching caching;
+};
+
+static inline struct edu_gpu_device *to_edu_gpu(struct drm_device *drm)
+{
+	return container_of(drm, struct edu_gpu_device, drm);
+}
+
+static inline struct edu_gpu_device *bdev_to_edu_gpu(struct ttm_device *bdev)
+{
+	return container_of(bdev, struct edu_gpu_device, bdev);
+}
+
+static inline struct edu_gpu_bo *to_edu_gpu_bo(struct ttm_buffer_object *tbo)
+{
+	return container_of(tbo, struct edu_gpu_bo, tbo);
+}
+
+static inline struct edu_gpu_bo *gem_to_edu_gpu_bo(struct drm_gem_object *obj)
+{
+	return container_of(obj, struct edu_gpu_bo, tbo.base);
+}
+
+/* edu_gpu_ttm.c */
+int edu_gpu_ttm_check_params(void);
+int edu_gpu_ttm_init(struct edu_gpu_device *edev);
+int edu_gpu_bo_create(struct edu_gpu_device *edev, u64 size, u32 mem_type,
+		      enum ttm_caching caching, struct edu_gpu_bo **bop);
+int edu_gpu_bo_validate_tt(struct edu_gpu_bo *bo,
+			   struct ttm_operation_ctx *ctx);
+int edu_gpu_bo_pin_tt(struct edu_gpu_bo *bo);
+void edu_gpu_bo_unpin(struct edu_gpu_bo *bo);
+void edu_gpu_debugfs_init(struct drm_minor *minor);
+
+/* edu_gpu_gem.c */
+extern const struct drm_gem_object_funcs edu_gpu_gem_funcs;
+struct drm_gem_object *edu_gpu_gem_prime_import(struct drm_device *drm,
+						struct dma_buf *dma_buf);
+int edu_gpu_dumb_create(struct drm_file *file, struct drm_device *drm,
+			struct drm_mode_create_dumb *args);
+
+/* edu_gpu_engine.c */
+int edu_gpu_engine_init(struct edu_gpu_device *edev);
+int edu_gpu_engine_copy(struct edu_gpu_device *edev,
+			struct edu_gpu_bo *src, u64 src_offset,
+			struct edu_gpu_bo *dst, u64 dst_offset, u64 size);
+
+#endif /* _EDU_GPU_H_ */

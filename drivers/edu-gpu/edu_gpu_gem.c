@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edu_gpu GEM objects: object functions, CPU page faults, PRIME and dumb
+ * buffers. Every GEM object is a TTM buffer object (struct edu_gpu_bo)
+ * and uses DRM's GEM-TTM helpers where they fit.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-direction.h>
+#include <linux/dma-resv.h>
+#include <linux/err.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sizes.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_dumb_buffers.h>
+#include <drm/drm_gem_ttm_helper.h>
+#include <drm/drm_prime.h>
+#include <drm/ttm/ttm_placement.h>
+#include <drm/ttm/ttm_tt.h>
+
+#include "edu_gpu.h"
+#include "edu_gpu_drm.h"
+
+static void edu_gpu_gem_free(struct drm_gem_object *obj)
+{
+	ttm_bo_fini(&gem_to_edu_gpu_bo(obj)->tbo);
+}
+
+/*
+ * Like TTM's fault handler, but a fault also waits for every copy that
+ * reads or writes the object, not only for TTM's own moves: the UAPI
+ * promises that a CPU access through a mapping sees finished copies.
+ * COPY unmaps both objects, so the next access faults. Returns with the
+ * reservation still held unless it returns VM_FAULT_RETRY after having
+ * waited.
+ */
+static vm_fault_t edu_gpu_gem_fault_idle(struct ttm_buffer_object *tbo,
+					 struct vm_fault *vmf)
+{
+	long ret;
+
+	if (dma_resv_test_signaled(tbo->base.resv, DMA_RESV_USAGE_BOOKKEEP))
+		return 0;
+
+	/* If we may, wait without the mmap lock and retry the fault. */
+	if (fault_flag_allow_retry_first(vmf->flags)) {
+		if (vmf->flags & FAULT_FLAG_RETRY_NOWAIT)
+			return VM_FAULT_RETRY;
+
+		drm_gem_object_get(&tbo->base);
+		mmap_read_unlock(vmf->vma->vm_mm);
+		(void)dma_resv_wait_timeout(tbo->base.resv,
+					    DMA_RESV_USAGE_BOOKKEEP, true,
+					    MAX_SCHEDULE_TIMEOUT);
+		dma_resv_unlock(tbo->base.resv);
+		drm_gem_object_put(&tbo->base);
+		return VM_FAULT_RETRY;
+	}
+
+	ret = dma_resv_wait_timeout(tbo->base.resv, DMA_RESV_USAGE_BOOKKEEP,
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret == -ERESTARTSYS ? VM_FAULT_NOPAGE : VM_FAULT_SIGBUS;
+
+	return 0;
+}
+
+static vm_fault_t edu_gpu_gem_fault(struct vm_fault *vmf)
+{
+	struct ttm_buffer_object *tbo = vmf->vma->vm_private_data;
+	pgprot_t prot = vmf->vma->vm_page_prot;
+	vm_fault_t ret;
+	int idx;
+
+	ret = ttm_bo_vm_reserve(tbo, vmf);
+	if (ret)
+		return ret;
+
+	if (drm_dev_enter(tbo->base.dev, &idx)) {
+		ret = edu_gpu_gem_fault_idle(tbo, vmf);
+		if (!ret)
+			ret = ttm_bo_vm_fault_reserved(vmf, prot,
+						       TTM_BO_VM_NUM_PREFAULT);
+		drm_dev_exit(idx);
+	} else {
+		ret = ttm_bo_vm_dummy_page(vmf, prot);
+	}
+	if (ret == VM_FAULT_RETRY && !(vmf->flags & FAULT_FLAG_RETRY_NOWAIT))
+		return ret;
+
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
+static const struct vm_operations_struct edu_gpu_gem_vm_ops = {
+	.fault = edu_gpu_gem_fault,
+	.open = ttm_bo_vm_open,
+	.close = ttm_bo_vm_close,
+	.access = ttm_bo_vm_access,
+};
+
+/* PRIME attach (drm_gem_map_attach()), reserved: keep the pages in TT. */
+static int edu_gpu_gem_pin(struct drm_gem_object *obj)
+{
+	return edu_gpu_bo_pin_tt(gem_to_edu_gpu_bo(obj));
+}
+
+static void edu_gpu_gem_unpin(struct drm_gem_object *obj)
+{
+	edu_gpu_bo_unpin(gem_to_edu_gpu_bo(obj));
+}
+
+/* For drm_gem_map_dma_buf(): the object is pinned, hence populated. */
+static struct sg_table *edu_gpu_gem_get_sg_table(struct drm_gem_object *obj)
+{
+	struct ttm_tt *tt = gem_to_edu_gpu_bo(obj)->tbo.ttm;
+
+	if (!tt || !ttm_tt_is_populated(tt))
+		return ERR_PTR(-EINVAL);
+
+	return drm_prime_pages_to_sg(obj->dev, tt->pages, tt->num_pages);
+}
+
+/* Kernel mappings, reserved: pinned, so the pages cannot go away. */
+static int edu_gpu_gem_vmap(struct drm_gem_object *obj, struct iosys_map *map)
+{
+	struct edu_gpu_bo *bo = gem_to_edu_gpu_bo(obj);
+	int ret;
+
+	ret = edu_gpu_bo_pin_tt(bo);
+	if (ret)
+		return ret;
+
+	ret = drm_gem_ttm_vmap(obj, map);
+	if (ret)
+		edu_gpu_bo_unpin(bo);
+
+	return ret;
+}
+
+static void edu_gpu_gem_vunmap(struct drm_gem_object *obj,
+			       struct iosys_map *map)
+{
+	drm_gem_ttm_vunmap(obj, map);
+	edu_gpu_bo_unpin(gem_to_edu_gpu_bo(obj));
+}
+
+static int edu_gpu_dmabuf_begin_cpu_access(struct dma_buf *dma_buf,
+					   enum dma_data_direction dir)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+	bool write = dir != DMA_FROM_DEVICE;
+	long ret;
+
+	/* Reading waits for copies into the object, writing for all. */
+	ret = dma_resv_wait_timeout(obj->resv, dma_resv_usage_rw(write), true,
+				    MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
+
+#ifdef EDU_GPU_TTM_POOL_BACKENDS
+	/* Hand the pages to the CPU: a sync where the DMA layer needs one. */
+	return ttm_bo_begin_cpu_access(&gem_to_edu_gpu_bo(obj)->tbo);
+#else
+	/* The unpatched tree cannot: the CPU may read stale data. */
+	return 0;
+#endif
+}
+
+static int edu_gpu_dmabuf_end_cpu_access(struct dma_buf *dma_buf,
+					 enum dma_data_direction dir)
+{
+#ifdef EDU_GPU_TTM_POOL_BACKENDS
+	struct drm_gem_object *obj = dma_buf->priv;
+
+	/* What the CPU wrote reaches the device. */
+	return ttm_bo_end_cpu_access(&gem_to_edu_gpu_bo(obj)->tbo);
+#else
+	return 0;
+#endif
+}
+
+/* drm_gem_prime_dmabuf_ops plus CPU access. */
+static const struct dma_buf_ops edu_gpu_dmabuf_ops = {
+	.attach = drm_gem_map_attach,
+	.detach = drm_gem_map_detach,
+	.map_dma_buf = drm_gem_map_dma_buf,
+	.unmap_dma_buf = drm_gem_unmap_dma_buf,
+	.release = drm_gem_dmabuf_release,
+	.begin_cpu_access = edu_gpu_dmabuf_begin_cpu_access,
+	.end_cpu_access = edu_gpu_dmabuf_end_cpu_access,
+	.mmap = drm_gem_dmabuf_mmap,
+	.vmap = drm_gem_dmabuf_vmap,
+	.vunmap = drm_gem_dmabuf_vunmap,
+};
+
+static struct dma_buf *edu_gpu_gem_prime_export(struct drm_gem_object *obj,
+						int flags)
+{
+	struct dma_buf_export_info exp_info = {
+		.exp_name = KBUILD_MODNAME,
+		.owner = THIS_MODULE,
+		.ops = &edu_gpu_dmabuf_ops,
+		.size = obj->size,
+		.flags = flags,
+		.priv = obj,
+		.resv = obj->resv,
+	};
+
+	return drm_gem_dmabuf_export(obj->dev, &exp_info);
+}
+
+/**
+ * edu_gpu_gem_prime_import - &drm_driver.gem_prime_import
+ * @drm: the importing device
+ * @dma_buf: the buffer
+ *
+ * A dma-buf this device exported gives back its own GEM object (a new
+ * reference), as drm_gem_prime_import() does for the generic PRIME ops.
+ * Anything else goes to drm_gem_prime_import(), which refuses it: the
+ * driver has no &drm_driver.gem_prime_import_sg_table.
+ *
+ * Return: the GEM object or an ERR_PTR().
+ */
+struct drm_gem_object *edu_gpu_gem_prime_import(struct drm_device *drm,
+						struct dma_buf *dma_buf)
+{
+	struct drm_gem_object *obj = dma_buf->priv;
+
+	if (dma_buf->ops == &edu_gpu_dmabuf_ops && obj->dev == drm) {
+		drm_gem_object_get(obj);
+		return obj;
+	}
+
+	return drm_gem_prime_import(drm, dma_buf);
+}
+
+/**
+ * edu_gpu_dumb_create - &drm_driver.dumb_create
+ * @file: the DRM file
+ * @drm: the device
+ * @args: width, height and bpp in; handle, pitch and size out
+ *
+ * A dumb buffer is a write-combined TT object; its pitch is the width
+ * times the bytes per pixel, aligned to 64 bytes.
+ *
+ * Return: 0 or a negative error code.
+ */
+int edu_gpu_dumb_create(struct drm_file *file, struct drm_device *drm,
+			struct drm_mode_create_dumb *args)
+{
+	struct edu_gpu_bo *bo;
+	int ret;
+
+	ret = drm_mode_size_dumb(drm, args, SZ_64, PAGE_SIZE);
+	if (ret)
+		return ret;
+	if (args->size > EDU_GPU_MAX_OBJECT_SIZE)
+		return -EINVAL;
+
+	ret = edu_gpu_bo_create(to_edu_gpu(drm), args->size, TTM_PL_TT,
+				ttm_write_combined, &bo);
+	if (ret)
+		return ret;
+
+	ret = drm_gem_handle_create(file, &bo->tbo.base, &args->handle);
+	drm_gem_object_put(&bo->tbo.base);
+	return ret;
+}
+
+const struct drm_gem_object_funcs edu_gpu_gem_funcs = {
+	.free = edu_gpu_gem_free,
+	.print_info = drm_gem_ttm_print_info,
+	.export = edu_gpu_gem_prime_export,
+	.pin = edu_gpu_gem_pin,
+	.unpin = edu_gpu_gem_unpin,
+	.get_sg_table = edu_gpu_gem_get_sg_table,
+	.vmap = edu_gpu_gem_vmap,
+	.vunmap = edu_gpu_gem_vunmap,
+	.mmap = drm_gem_ttm_mmap,
+	.vm_ops = &edu_gpu_gem_vm_ops,
+};
