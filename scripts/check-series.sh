@@ -67,7 +67,13 @@ if [ $ok = 1 ]; then
 	"$TOP/scripts/series.py" mbox "$PATCHES" "$log/series.mbox" >/dev/null
 	if [ $n = 0 ]; then
 		result skip "b4 am" "empty series: nothing to apply"
-	elif ! out=$(cd "$log/b4" && b4 --offline-mode -q am -m "$log/series.mbox" -o "$log/b4" 2>&1); then
+	# b4 gives up without a word when git has no user.name/user.email
+	# (a CI runner's fresh HOME); it only needs one to exist, so lend it
+	# the project identity, which lib.sh already gives git.
+	elif ! out=$(cd "$log/b4" && GIT_CONFIG_COUNT=2 \
+			GIT_CONFIG_KEY_0=user.name GIT_CONFIG_VALUE_0="$IDENT_NAME" \
+			GIT_CONFIG_KEY_1=user.email GIT_CONFIG_VALUE_1="$IDENT_EMAIL" \
+			b4 --offline-mode -q am -m "$log/series.mbox" -o "$log/b4" 2>&1); then
 		result "not ok" "b4 am" "$(echo "$out" | tail -n1)"
 	else
 		mbx=$(ls "$log"/b4/*.mbx 2>/dev/null | grep -v cover | head -n1)

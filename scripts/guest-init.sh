@@ -147,6 +147,12 @@ while read -r kind name rest; do
 	esac
 done </etc/ttm-dma/tests
 
+# What each TTM pool backend did (the series' counters), for the log.
+if [ -r /sys/kernel/debug/ttm/page_pool_backends ]; then
+	echo "ttm-dma: /sys/kernel/debug/ttm/page_pool_backends:"
+	sed 's/^/ttm-dma:   /' /sys/kernel/debug/ttm/page_pool_backends
+fi
+
 if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo "ttm-dma: kmemleak scan"
 	# Two scans: objects must be seen unreferenced twice to be reported.

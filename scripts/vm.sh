@@ -163,7 +163,11 @@ xen)
 		-initrd "$kimage console=hvc0 earlyprintk=xen swiotlb=force,,track_hiwater ${cmdline//,/,,},$cpio_file")
 	;;
 arm64|arm64-nc)
-	qopts+=(-M virt -cpu cortex-a57 -m 2G -kernel "$kimage" -initrd "$cpio_file"
+	# The coherent machine gets memory above 4 GiB (RAM starts at 1 GiB)
+	# so that a 32-bit DMA mask does not cover all of it.
+	mem=2G
+	[ "$platform" = arm64 ] && mem=4G
+	qopts+=(-M virt -cpu cortex-a57 -m $mem -kernel "$kimage" -initrd "$cpio_file"
 		-append "console=ttyAMA0 $cmdline")
 	if [ "$platform" = arm64-nc ]; then
 		# The device tree of exactly this machine, minus dma-coherent

@@ -162,7 +162,7 @@ static int edu_gpu_dmabuf_begin_cpu_access(struct dma_buf *dma_buf,
 
 #ifdef EDU_GPU_TTM_POOL_BACKENDS
 	/* Hand the pages to the CPU: a sync where the DMA layer needs one. */
-	return ttm_bo_begin_cpu_access(&gem_to_edu_gpu_bo(obj)->tbo);
+	return drm_gem_ttm_dmabuf_begin_cpu_access(dma_buf, dir);
 #else
 	/* The unpatched tree cannot: the CPU may read stale data. */
 	return 0;
@@ -173,10 +173,8 @@ static int edu_gpu_dmabuf_end_cpu_access(struct dma_buf *dma_buf,
 					 enum dma_data_direction dir)
 {
 #ifdef EDU_GPU_TTM_POOL_BACKENDS
-	struct drm_gem_object *obj = dma_buf->priv;
-
 	/* What the CPU wrote reaches the device. */
-	return ttm_bo_end_cpu_access(&gem_to_edu_gpu_bo(obj)->tbo);
+	return drm_gem_ttm_dmabuf_end_cpu_access(dma_buf, dir);
 #else
 	return 0;
 #endif

@@ -54,17 +54,18 @@ static struct ttm_placement edu_gpu_placement_tt = {
 };
 
 /*
- * The only place that depends on the TTM the driver is built against.
+ * What depends on the TTM the driver is built against (besides the
+ * dma-buf CPU access hooks in edu_gpu_gem.c).
  *
  * Unpatched TTM: the driver picks the pool's DMA flags, like amdgpu and
  * radeon do (TTM_ALLOCATION_POOL_USE_DMA_ALLOC when drm_need_swiotlb()
  * says so, TTM_ALLOCATION_POOL_USE_DMA32 when dma_addressing_limited()),
  * and the "pool" module parameter can override the first.
  *
- * TTM with enum ttm_pool_backend (the DMA pool backends series): TTM
- * chooses how to allocate DMA-able pages itself; the driver passes no
- * DMA flags and has no "pool" parameter. Kbuild defines
- * EDU_GPU_TTM_POOL_BACKENDS when include/drm/ttm/ttm_pool.h has the enum.
+ * TTM with the DMA pool backends series: TTM chooses how to allocate
+ * DMA-able pages itself; the driver passes no DMA flags and has no "pool"
+ * parameter. Kbuild defines EDU_GPU_TTM_POOL_BACKENDS when
+ * include/drm/ttm/ttm_tt.h declares ttm_tt_sync_for_device().
  */
 #ifdef EDU_GPU_TTM_POOL_BACKENDS
 
