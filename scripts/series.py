@@ -257,9 +257,9 @@ def cmd_export(tree, patches):
                 text = fh.read()
             first, _, rest = text.partition('\n')
             # git folds a long Subject; b4 0.12 cannot parse a folded one.
-            head, sep, body = rest.partition('\n\n')
+            head, sep, msg = rest.partition('\n\n')
             head = re.sub(r'^(Subject: .*)\n ', r'\1 ', head, flags=re.M)
-            rest = head + sep + body
+            rest = head + sep + msg
             hdr = (f'Message-Id: {msgid(tip, i)}\n'
                    f'In-Reply-To: {cover_id}\nReferences: {cover_id}\n')
             with open(p, 'w', encoding='utf-8') as fh:
