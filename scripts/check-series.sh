@@ -76,7 +76,7 @@ if [ $ok = 1 ]; then
 			b4 --offline-mode -q am -m "$log/series.mbox" -o "$log/b4" 2>&1); then
 		result "not ok" "b4 am" "$(echo "$out" | tail -n1)"
 	else
-		mbx=$(ls "$log"/b4/*.mbx 2>/dev/null | grep -v cover | head -n1)
+		mbx=$(ls "$log"/b4/*.mbx 2>/dev/null | grep -v cover | head -n1) || true
 		g checkout -q -f -B check-b4 "$base"
 		if [ -z "$mbx" ] || ! g am -q --no-3way "$mbx" >/dev/null 2>&1; then
 			g am --abort >/dev/null 2>&1 || true

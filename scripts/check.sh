@@ -112,6 +112,11 @@ lane() {	# PLATFORM...
 		echo "# $p: $(($(date +%s) - s))s" >>"$out/$p.summary"
 	done
 }
+# Packages first, one platform at a time: the lanes would otherwise run
+# apt-get (and dpkg --add-architecture) side by side on a fresh machine.
+for p in "$@"; do
+	"$TOP/scripts/vm.sh" -F "$p" >&2 || fail_step "$p-packages" "the $p packages cannot be fetched"
+done
 x86_lane=() arm_lane=()
 for p in "$@"; do
 	case $p in x86|xen) x86_lane+=("$p") ;; *) arm_lane+=("$p") ;; esac

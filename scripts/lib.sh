@@ -2,6 +2,8 @@
 # Shared settings for the project's scripts. Sourced, never run.
 
 set -euo pipefail
+# set -e ends a script at the first failing command, silently; say which.
+trap 'echo "${0##*/}: error: line $LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${TTM_DMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttm-dma}

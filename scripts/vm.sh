@@ -22,6 +22,8 @@
 #   -t TREE     kernel source tree (default build/linux)
 #   -k DIR      kernel objects, DIR/x86_64 and DIR/arm64 (default build/obj)
 #   -g DIR      guest payload, DIR/ARCH (default build/guest; scripts/guest.sh)
+#   -F          only fetch what the platform needs from Debian (busybox,
+#               Xen) into the cache, then exit: no kernel needed
 #
 # The guest runs scripts/guest-init.sh as /init. The log is kept in
 # DIR/PLATFORM.log and judged by scripts/ktap.py (DIR/PLATFORM.json).
@@ -29,7 +31,7 @@
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '4,28p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -42,7 +44,8 @@ expect=
 tree=$TREE
 objroot=$BUILD/obj
 guestroot=$BUILD/guest
-while getopts "il:o:T:a:rt:k:g:h" o; do
+fetch=0
+while getopts "il:o:T:a:rt:k:g:Fh" o; do
 	case $o in
 	i) interactive=1 ;;
 	l) list=$OPTARG ;;
@@ -53,6 +56,7 @@ while getopts "il:o:T:a:rt:k:g:h" o; do
 	t) tree=$OPTARG ;;
 	k) objroot=$OPTARG ;;
 	g) guestroot=$OPTARG ;;
+	F) fetch=1 ;;
 	*) usage ;;
 	esac
 done
@@ -77,7 +81,7 @@ x86_64)
 	qemu=qemu-system-x86_64 ;;
 arm64) kimage=$obj/arch/arm64/boot/Image; qemu=qemu-system-aarch64 ;;
 esac
-[ -f "$kimage" ] || die "no $arch kernel at $kimage (run 'make kernel')"
+[ $fetch = 1 ] || [ -f "$kimage" ] || die "no $arch kernel at $kimage (run 'make kernel')"
 need "$qemu" cpio dpkg-deb depmod
 [ "$platform" != arm64-nc ] || need fdtput
 
@@ -89,7 +93,8 @@ busybox=$CACHE/vm/busybox-$arch
 if [ ! -x "$busybox" ]; then
 	debarch=amd64
 	[ "$arch" = arm64 ] && debarch=arm64
-	deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb 2>/dev/null | tail -n1)
+	# (no package downloaded yet: ls fails, and pipefail would end us)
+	deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb 2>/dev/null | tail -n1) || true
 	if [ -z "$deb" ]; then
 		if [ "$debarch" != "$(dpkg --print-architecture)" ] &&
 		   ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
@@ -109,13 +114,14 @@ fi
 if [ "$platform" = xen ]; then
 	xen=$CACHE/vm/xen-4.17-amd64
 	if [ ! -f "$xen" ]; then
-		deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb 2>/dev/null | tail -n1)
+		deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb 2>/dev/null | tail -n1) || true
 		[ -n "$deb" ] || { "$TOP/scripts/fetch-debs.sh" "$XEN_PKG"; deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb | tail -n1); }
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./boot/xen-4.17-amd64.gz |
 			gunzip >"$xen.tmp"
 		mv "$xen.tmp" "$xen"
 	fi
 fi
+[ $fetch = 0 ] || exit 0
 
 # The initramfs: busybox, /init, the test list, the kernel's modules and
 # whatever later steps staged for the guest in build/guest/ARCH.
