@@ -133,7 +133,7 @@ else
 fi
 
 # 4. every prefix builds
-cfgid=$( (cat "$TOP"/configs/*.config; gcc --version | head -n1) | sha1sum | cut -c1-16)
+cfgid=$( (cat "$TOP"/configs/*.config; gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
 mkdir -p "$ck/built"
 if [ $ok = 1 ]; then
 	i=0
@@ -254,4 +254,4 @@ for r in "${results[@]}"; do
 done
 [ $fails = 0 ] && echo "ok 1 check-series" || echo "not ok 1 check-series"
 echo "ttm-dma: done"
-[ $fails = 0 ]
+[ $fails = 0 ] || exit 1

@@ -130,7 +130,8 @@ for p in "$@"; do
 done
 step "VM platforms" "$s"
 
-python3 - "$out" <<'PY'
+rc=0
+summary=$(python3 - "$out" <<'PY'
 import glob, json, os, sys
 tot = {'pass': 0, 'fail': 0, 'skip': 0}
 for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
@@ -142,6 +143,8 @@ if tot['skip']:
 print(line)
 sys.exit(1 if tot['fail'] or not tot['pass'] else 0)
 PY
-rc=$?
+) || rc=$?
+# The closing line of make check is the count, so the time comes first.
 note "total: $(($(date +%s) - t0))s"
+echo "$summary"
 exit $rc

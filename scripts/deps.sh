@@ -16,7 +16,7 @@ pkgs=(
 )
 missing=()
 for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+	[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'install ok installed'* ]] ||
 		missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -27,7 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 		"${missing[@]}" >/dev/null
 fi
 # The arm64 guests' busybox comes from Debian's arm64 archive.
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+if ! grep -qx arm64 <<<"$(dpkg --print-foreign-architectures)"; then
 	[ "$(id -u)" = 0 ] || die "the arm64 busybox needs 'dpkg --add-architecture arm64' (as root)"
 	dpkg --add-architecture arm64
 	apt-get update -qq

@@ -11,14 +11,18 @@
 need apt-get apt-cache
 mkdir -p "$CACHE/pkgs"
 
+# apt-cache's output is read whole before it is searched: grep -q stops
+# at the first match, and under pipefail apt-cache's SIGPIPE would turn
+# a package that is there into one that is not.
 have_candidate() {
-	local pkg=${1%%=*} ver=
+	local pkg=${1%%=*} ver= out
 	[[ $1 == *=* ]] && ver=${1#*=}
 	if [ -n "$ver" ]; then
-		apt-cache madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
-			grep -qxF "$ver"
+		out=$(apt-cache madison "$pkg" 2>/dev/null) || return 1
+		awk -F'|' '{gsub(/ /,"",$2); print $2}' <<<"$out" | grep -qxF -- "$ver"
 	else
-		apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [^(]'
+		out=$(apt-cache policy "$pkg" 2>/dev/null) || return 1
+		grep -q 'Candidate: [^(]' <<<"$out"
 	fi
 }
 

@@ -97,7 +97,7 @@ if [ ! -x "$busybox" ]; then
 	deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb 2>/dev/null | tail -n1) || true
 	if [ -z "$deb" ]; then
 		if [ "$debarch" != "$(dpkg --print-architecture)" ] &&
-		   ! dpkg --print-foreign-architectures | grep -qx "$debarch"; then
+		   ! grep -qx "$debarch" <<<"$(dpkg --print-foreign-architectures)"; then
 			[ "$(id -u)" = 0 ] || die "busybox-static:$debarch needs 'dpkg --add-architecture $debarch' (as root)"
 			dpkg --add-architecture "$debarch"
 			apt-get update -qq
@@ -204,5 +204,5 @@ elif [ $rc != 0 ]; then
 	echo "qemu exited with status $rc" >>"$log"
 fi
 echo "# $platform: ${secs}s in QEMU, log $log" >&2
-"$TOP/scripts/ktap.py" --name "$platform" --json "$out/$platform.json" \
+exec "$TOP/scripts/ktap.py" --name "$platform" --json "$out/$platform.json" \
 	--known "$TOP/scripts/known-reports" $to $expect "$log"
