@@ -53,6 +53,10 @@ static const struct edu_mode {
 	{ "uc", EDU_GPU_CACHING_UC },
 };
 
+/* Each subtest below runs once for every CPU caching mode. */
+#define for_each_edu_mode(m) \
+	for ((m) = edu_modes; (m) < edu_modes + ARRAY_SIZE(edu_modes); (m)++)
+
 static uint64_t edu_page_size;
 static uint32_t edu_seed_state;
 
@@ -1039,7 +1043,7 @@ int igt_main()
 		edu_init(fd);
 	}
 
-	for (m = edu_modes; m < edu_modes + ARRAY_SIZE(edu_modes); m++) {
+	for_each_edu_mode(m) {
 		igt_describe("CPU writes through a mapping of a TT object must "
 			     "be what the device reads, for one page, 2 MiB, "
 			     "an odd size and 4 MiB + 5 pages.");
@@ -1048,7 +1052,7 @@ int igt_main()
 						   m->caching, 4);
 	}
 
-	for (m = edu_modes; m < edu_modes + ARRAY_SIZE(edu_modes); m++) {
+	for_each_edu_mode(m) {
 		igt_describe("What the device writes must be what the CPU "
 			     "reads, also when the CPU has read the old "
 			     "content just before.");
@@ -1056,7 +1060,7 @@ int igt_main()
 			test_device_write_cpu_read(fd, m->caching);
 	}
 
-	for (m = edu_modes; m < edu_modes + ARRAY_SIZE(edu_modes); m++) {
+	for_each_edu_mode(m) {
 		igt_describe("Objects created and written in system memory must "
 			     "reach the device intact when a copy moves them "
 			     "into TT.");
@@ -1065,7 +1069,7 @@ int igt_main()
 						   m->caching, 3);
 	}
 
-	for (m = edu_modes; m < edu_modes + ARRAY_SIZE(edu_modes); m++) {
+	for_each_edu_mode(m) {
 		igt_describe("Bound TT objects totalling twice the swiotlb pool "
 			     "must all work, and leave no swiotlb slots in "
 			     "use once freed.");
@@ -1073,7 +1077,7 @@ int igt_main()
 			test_swiotlb_pressure(fd, m->caching);
 	}
 
-	for (m = edu_modes; m < edu_modes + ARRAY_SIZE(edu_modes); m++) {
+	for_each_edu_mode(m) {
 		igt_describe("CPU access through an exported dma-buf, bracketed "
 			     "by DMA_BUF_IOCTL_SYNC, must see and be seen by "
 			     "the device.");
@@ -1081,7 +1085,7 @@ int igt_main()
 			test_dmabuf_cpu_access(fd, m->caching);
 	}
 
-	for (m = edu_modes; m < edu_modes + ARRAY_SIZE(edu_modes); m++) {
+	for_each_edu_mode(m) {
 		igt_describe("Contents must survive eviction from TT and "
 			     "swap-out to shmem, whether the CPU or the device "
 			     "touches them first afterwards.");

@@ -37,6 +37,15 @@ die() {
 	exit 1
 }
 
+# The architecture of a VM platform's kernel; dies on an unknown platform.
+platform_arch() {	# PLATFORM
+	case $1 in
+	x86|xen) echo x86_64 ;;
+	arm64|arm64-nc) echo arm64 ;;
+	*) die "unknown platform '$1' (x86, xen, arm64-nc, arm64)" ;;
+	esac
+}
+
 note() {
 	echo "${0##*/}: $*" >&2
 }

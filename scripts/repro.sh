@@ -16,7 +16,7 @@
 platforms=${PLATFORMS:-x86 xen arm64-nc}
 out=${REPRO_OUT:-$TOP/docs/repro.md}
 for p in $platforms; do
-	case $p in x86|xen|arm64-nc|arm64) ;; *) die "unknown platform '$p'" ;; esac
+	platform_arch "$p" >/dev/null
 done
 
 # The base tree and its kernels, kept in the cache.
@@ -27,7 +27,7 @@ if [ ! -d "$rt/.git" ]; then
 	git clone -q --shared --no-checkout "$(base_repo)" "$rt"
 fi
 git -C "$rt" checkout -q -f --detach "$base"
-arches=$(for p in $platforms; do case $p in x86|xen) echo x86_64 ;; *) echo arm64 ;; esac; done | sort -u)
+arches=$(for p in $platforms; do platform_arch "$p"; done | sort -u)
 for a in $arches; do
 	"$TOP/scripts/kernel.sh" -t "$rt" -o "$CACHE/repro/obj/$a" "$a"
 	"$TOP/scripts/guest.sh" -t "$rt" -o "$CACHE/repro/obj/$a" -d "$CACHE/repro/guest/$a" "$a"

@@ -64,11 +64,8 @@ shift $((OPTIND - 1))
 [ $# = 1 ] || usage
 platform=$1
 
-case $platform in
-x86|xen) arch=x86_64 ;;
-arm64|arm64-nc) arch=arm64 ;;
-*) die "unknown platform '$platform' (x86, xen, arm64-nc, arm64)" ;;
-esac
+platform_arch "$platform" >/dev/null	# (in a $(...), die would be reported twice)
+arch=$(platform_arch "$platform")
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "timeout '$timeout' is not a number of seconds"
 [ -f "$list" ] || die "no test list $list"
 
