@@ -6,7 +6,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 S := scripts
 
-PLATFORMS ?= x86 xen arm64-nc arm64
+ALL_PLATFORMS := $(sort $(basename $(notdir $(wildcard platforms/*.conf))))
+PLATFORMS ?= $(ALL_PLATFORMS)
 
 .PHONY: help deps base tree export mbox kernel vm check-series test check repro clean
 
@@ -22,7 +23,8 @@ help:
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
 	@echo "make test          the VM platforms on what 'make kernel' built"
 	@echo "make repro         the edu/IGT tests on the unpatched base and on the series: docs/repro.md"
-	@echo "make vm PLATFORM=x86|xen|arm64-nc|arm64 [SHELL_VM=1]   one VM (SHELL_VM=1: a shell)"
+	@echo "make vm PLATFORM=NAME [SHELL_VM=1]   one VM (SHELL_VM=1: a shell); NAME is one of:"
+	@echo "                   $(ALL_PLATFORMS) (platforms/*.conf)"
 	@echo ""
 	@echo "KSRC=/path/to/linux applies the series to your own git tree instead of the base."
 
@@ -46,7 +48,7 @@ kernel:
 	@$(S)/make-kernel.sh
 
 vm:
-	@[ -n "$(PLATFORM)" ] || { echo "make vm: error: say which: PLATFORM=x86|xen|arm64-nc|arm64" >&2; exit 2; }
+	@[ -n "$(PLATFORM)" ] || { echo "make vm: error: say which: PLATFORM=NAME, one of: $(ALL_PLATFORMS)" >&2; exit 2; }
 	@$(S)/vm.sh $(if $(filter 1,$(SHELL_VM)),-i) $(PLATFORM)
 
 check-series:

@@ -37,13 +37,29 @@ die() {
 	exit 1
 }
 
+# The VM platforms: one file each in platforms/ (platforms/README).
+platform_list() {
+	local f
+	for f in "$TOP"/platforms/*.conf; do
+		f=${f##*/}
+		echo "${f%.conf}"
+	done
+}
+
+# Load a platform's settings (DESC, ARCH, BOOT, ...); dies on an unknown one.
+platform_load() {	# PLATFORM
+	local f=$TOP/platforms/$1.conf
+	[[ $1 =~ ^[a-z0-9][a-z0-9-]*$ && -f $f ]] ||
+		die "unknown platform '$1' (one of: $(platform_list | tr '\n' ' '| sed 's/ $//'))"
+	DESC= ARCH= BOOT= MEM= CMDLINE= XEN_ARGS= NONCOHERENT_PCIE= SYNC_SENSITIVE=
+	# shellcheck source=/dev/null
+	. "$f"
+}
+
 # The architecture of a VM platform's kernel; dies on an unknown platform.
 platform_arch() {	# PLATFORM
-	case $1 in
-	x86|xen) echo x86_64 ;;
-	arm64|arm64-nc) echo arm64 ;;
-	*) die "unknown platform '$1' (x86, xen, arm64-nc, arm64)" ;;
-	esac
+	platform_load "$1"
+	echo "$ARCH"
 }
 
 note() {

@@ -4,12 +4,8 @@
 # vm.sh [options] PLATFORM: boot a built test kernel under QEMU (TCG) and
 # judge the run.
 #
-# Platforms (each with QEMU's edu PCI device, dma_mask=0xffffffff):
-#   x86        x86_64 PVH guest, swiotlb=force
-#   xen        x86_64 Xen PV dom0 under Xen 4.17 (Debian's package,
-#              extracted, never installed), swiotlb=force in dom0
-#   arm64-nc   arm64 virt, dma-coherent removed from the PCIe host bridge
-#   arm64      arm64 virt, coherent PCIe
+# Platforms: one file each in platforms/ (platforms/README says what
+# they hold); every one gets QEMU's edu PCI device, dma_mask=0xffffffff.
 #
 # Options:
 #   -i          interactive: a shell in the VM, no tests, no timeout
@@ -24,6 +20,8 @@
 #   -g DIR      guest payload, DIR/ARCH (default build/guest; scripts/guest.sh)
 #   -F          only fetch what the platform needs from Debian (busybox,
 #               Xen) into the cache, then exit: no kernel needed
+#   -S          print the QEMU command line (shell-quoted) instead of
+#               running it; the initramfs is written as for a run
 #
 # The guest runs scripts/guest-init.sh as /init. The log is kept in
 # DIR/PLATFORM.log and judged by scripts/ktap.py (DIR/PLATFORM.json).
@@ -31,7 +29,7 @@
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '4,30p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,32p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -45,7 +43,8 @@ tree=$TREE
 objroot=$BUILD/obj
 guestroot=$BUILD/guest
 fetch=0
-while getopts "il:o:T:a:rt:k:g:Fh" o; do
+show=0
+while getopts "il:o:T:a:rt:k:g:FSh" o; do
 	case $o in
 	i) interactive=1 ;;
 	l) list=$OPTARG ;;
@@ -57,6 +56,7 @@ while getopts "il:o:T:a:rt:k:g:Fh" o; do
 	k) objroot=$OPTARG ;;
 	g) guestroot=$OPTARG ;;
 	F) fetch=1 ;;
+	S) show=1 ;;
 	*) usage ;;
 	esac
 done
@@ -64,8 +64,8 @@ shift $((OPTIND - 1))
 [ $# = 1 ] || usage
 platform=$1
 
-platform_arch "$platform" >/dev/null	# (in a $(...), die would be reported twice)
-arch=$(platform_arch "$platform")
+platform_load "$platform"
+arch=$ARCH
 [[ $timeout =~ ^[1-9][0-9]*$ ]] || die "timeout '$timeout' is not a number of seconds"
 [ -f "$list" ] || die "no test list $list"
 
@@ -80,7 +80,7 @@ arm64) kimage=$obj/arch/arm64/boot/Image; qemu=qemu-system-aarch64 ;;
 esac
 [ $fetch = 1 ] || [ -f "$kimage" ] || die "no $arch kernel at $kimage (run 'make kernel')"
 need "$qemu" cpio dpkg-deb depmod
-[ "$platform" != arm64-nc ] || need fdtput
+[ "$NONCOHERENT_PCIE" != 1 ] || need fdtput
 
 mkdir -p "$out" "$CACHE/vm"
 out=$(cd "$out" && pwd)
@@ -108,7 +108,7 @@ if [ ! -x "$busybox" ]; then
 fi
 
 # Xen 4.17 hypervisor, from Debian's package: a multiboot ELF QEMU loads.
-if [ "$platform" = xen ]; then
+if [ "$BOOT" = xen ]; then
 	xen=$CACHE/vm/xen-4.17-amd64
 	if [ ! -f "$xen" ]; then
 		deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb 2>/dev/null | tail -n1) || true
@@ -153,38 +153,41 @@ cmdline="panic=-1 $extra"
 # after it starts; with sleep=off idle time costs no real time.
 qopts=(-accel tcg -icount shift=0,sleep=off -smp 2 -nographic -no-reboot -net none
        -device edu,dma_mask=0xffffffff)
-case $platform in
-x86)
-	qopts+=(-cpu max -m 2G -kernel "$kimage" -initrd "$cpio_file"
-		-append "console=ttyS0 swiotlb=force,track_hiwater $cmdline")
+case $BOOT in
+pvh)
+	qopts+=(-cpu max -m "$MEM" -kernel "$kimage" -initrd "$cpio_file"
+		-append "$CMDLINE $cmdline")
 	;;
 xen)
 	# QEMU splits -initrd on commas: a comma in dom0's command line
 	# is written twice.
-	qopts+=(-cpu max -m 3G -kernel "$xen"
-		-append "dom0_mem=1G,max:1G dom0_max_vcpus=2 console=com1 com1=115200,8n1 smap=0"
-		-initrd "$kimage console=hvc0 earlyprintk=xen swiotlb=force,,track_hiwater ${cmdline//,/,,},$cpio_file")
+	dom0="$CMDLINE $cmdline"
+	qopts+=(-cpu max -m "$MEM" -kernel "$xen" -append "$XEN_ARGS"
+		-initrd "$kimage ${dom0//,/,,},$cpio_file")
 	;;
-arm64|arm64-nc)
-	# The coherent machine gets memory above 4 GiB (RAM starts at 1 GiB)
-	# so that a 32-bit DMA mask does not cover all of it.
-	mem=2G
-	[ "$platform" = arm64 ] && mem=4G
-	qopts+=(-M virt -cpu cortex-a57 -m $mem -kernel "$kimage" -initrd "$cpio_file"
-		-append "console=ttyAMA0 $cmdline")
-	if [ "$platform" = arm64-nc ]; then
+virt)
+	qopts+=(-M virt -cpu cortex-a57 -m "$MEM" -kernel "$kimage" -initrd "$cpio_file"
+		-append "$CMDLINE $cmdline")
+	if [ "$NONCOHERENT_PCIE" = 1 ]; then
 		# The device tree of exactly this machine, minus dma-coherent
 		# on the PCIe host bridge: PCI devices become non-coherent.
-		dtb=$out/virt-nc.dtb
-		"$qemu" -accel tcg -M virt,dumpdtb="$dtb.tmp" -cpu cortex-a57 -smp 2 -m 2G \
+		dtb=$out/$platform.dtb
+		tmp=$(mktemp "$out/.dtb.XXXXXX")
+		"$qemu" -accel tcg -M virt,dumpdtb="$tmp" -cpu cortex-a57 -smp 2 -m "$MEM" \
 			-nographic >/dev/null 2>&1
-		fdtput -d "$dtb.tmp" /pcie@10000000 dma-coherent
-		mv "$dtb.tmp" "$dtb"
+		fdtput -d "$tmp" /pcie@10000000 dma-coherent
+		mv "$tmp" "$dtb"
 		qopts+=(-dtb "$dtb")
 	fi
 	;;
+*) die "platforms/$platform.conf: unknown BOOT '$BOOT' (pvh, xen or virt)" ;;
 esac
 
+if [ $show = 1 ]; then
+	printf '%q ' "$qemu" "${qopts[@]}"
+	echo
+	exit 0
+fi
 if [ $interactive = 1 ]; then
 	exec "$qemu" "${qopts[@]}"
 fi
