@@ -95,6 +95,20 @@ echo "ttm-dma: done" >>"$out/igt-selftest.ktap"
 	"$out/igt-selftest.ktap" >&2 || true
 step "IGT self-test" "$s"
 
+# --- harness self-tests (scripts/tests; helper ha, issues 7 and 12) ---
+# The log judge (ktap.py) and the guest's test-list runner (guest-init.sh)
+# on fixtures, and a mutant of each rule that the tests must catch.
+s=$(date +%s)
+LIB_SELFTEST=$hostigt/lib_selftest python3 "$TOP/scripts/tests/ktap_run.py" \
+	>"$out/harness-tests.ktap" 2>"$out/harness-tests.log" || true
+echo "ttm-dma: done" >>"$out/harness-tests.ktap"
+"$TOP/scripts/ktap.py" --name harness-tests --json "$out/harness-tests.json" \
+	"$out/harness-tests.ktap" >&2 || true
+[ -f "$out/harness-tests.json" ] ||
+	fail_step harness-tests "the harness self-tests gave no verdict; see $out/harness-tests.log"
+step "harness self-tests" "$s"
+# --- end of harness self-tests ---
+
 # Two lanes, one per architecture: under icount a VM keeps one core busy,
 # and the two lanes never share an object directory.
 lane() {	# PLATFORM...

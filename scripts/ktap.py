@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Judge a test VM's console log.
 
-  ktap.py [--name PLATFORM] [--json OUT] [--timeout] [--expect-reports] LOG
+  ktap.py [--name NAME] [--json OUT] [--timeout] [--expect-reports]
+          [--known FILE] [--expect FILE --platform PLATFORM] LOG
 
 Reads the KTAP the guest printed (KUnit modules and scripts/guest-init.sh
 both print KTAP; several documents may follow each other and kernel
@@ -13,15 +14,29 @@ BUG, Oops, panics, KASAN, UBSAN, lockdep, kmemleak leaks, DMA-API debug
 errors, Xen panics. Each report, a missing end-of-run marker and a
 timeout count as one failed case (named 'log: ...'), so a log with a
 report can never pass. --expect-reports lists the reports but does not
-count them (for the reproduction on the unpatched tree).
+count them (for the reproduction on the unpatched tree). --known FILE:
+reports explained in FILE (scripts/known-reports) are listed, not
+counted.
+
+--expect FILE --platform PLATFORM: the run is PLATFORM's VM run and FILE
+(scripts/expectations) says which IGT subtests may skip there. An IGT
+subtest that skips where it must pass is a failure, and so is a run in
+which no subtest of any igt:edu_gpu_dma* suite was executed (passed or
+failed). KUnit suites are not governed by FILE: their skips stay skips.
+
+Bad input (a missing log, a malformed --known or --expect file): one
+line on stderr, exit status 2.
 
 Prints one line: 'PLATFORM: N passed, N failed[, N skipped]', the failed
 cases and reports below it, and exits 1 when anything failed.
 """
 
 import argparse
+import fnmatch
 import json
+import os
 import re
+import signal
 import sys
 
 RESULT = re.compile(
@@ -46,12 +61,23 @@ REPORTS = [
     ('hung task', re.compile(r'INFO: task .* blocked for more than')),
     ('RCU stall', re.compile(r'rcu: INFO: .*detected stalls')),
     ('Xen panic', re.compile(r'\(XEN\) .*(Panic on CPU|FATAL)')),
+    # CONFIG_DRM_TTM_DEBUG_DMA_OWNERSHIP: an unbalanced ownership transfer.
+    ('DMA ownership', re.compile(r'\bttm: DMA ownership:')),
 ]
 # Informational DMA-API debug lines, not reports.
 IGNORE = re.compile(r'DMA-API: (preallocated \d+ debug entries|debugging '
                     r'enabled by kernel config)')
 OFFSET = re.compile(r'\+0x[0-9a-f]+/0x[0-9a-f]+')
 DONE = 'ttm-dma: done'
+# The suites whose executed subtests prove that a platform run tested
+# the edu device at all.
+EDU_SUITES = 'igt:edu_gpu_dma*'
+PLATFORMS = os.path.join(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__))), 'platforms')
+
+
+class BadInput(Exception):
+    """A user error: reported as one line, exit status 2."""
 
 
 def parse(lines):
@@ -128,23 +154,125 @@ def reports(lines):
     return [(k, n, t, '\n'.join(b)) for k, n, t, b in found]
 
 
+def read_lines(path):
+    try:
+        with open(path, errors='replace', newline='') as fh:
+            return fh.read().split('\n')
+    except OSError as e:
+        raise BadInput(f'{path}: {e.strerror}')
+
+
 def load_known(path):
     """Known upstream reports: KIND | REGEX | WHY per line."""
     known = []
-    with open(path) as fh:
-        for n, line in enumerate(fh, 1):
-            line = line.strip()
-            if not line or line.startswith('#'):
-                continue
-            parts = [x.strip() for x in line.split(' | ')]
-            if len(parts) != 3:
-                sys.exit(f'{path}:{n}: want KIND | REGEX | WHY')
+    for n, line in enumerate(read_lines(path), 1):
+        line = line.strip()
+        if not line or line.startswith('#'):
+            continue
+        parts = [x.strip() for x in line.split(' | ')]
+        if len(parts) != 3 or not all(parts):
+            raise BadInput(f'{path}:{n}: want KIND | REGEX | WHY')
+        try:
             known.append((parts[0], re.compile(parts[1]), parts[2]))
+        except re.error as e:
+            raise BadInput(f'{path}:{n}: bad regular expression: {e}')
     return known
 
 
+def known_platforms():
+    """The platform names (platforms/*.conf), or None without that
+    directory (a copy of this script elsewhere)."""
+    try:
+        return sorted(f[:-5] for f in os.listdir(PLATFORMS)
+                      if f.endswith('.conf'))
+    except OSError:
+        return None
+
+
+def load_expect(path, platforms):
+    """Expectation lines, in order, as dicts: where (FILE:LINE), platforms
+    (None for '*'), suite and subtest (fnmatch patterns), verdict ('pass'
+    or 'skip'), reason.
+
+    A line: PLATFORMS SUITE SUBTEST-GLOB pass|skip  # reason"""
+    rules = []
+    for n, raw in enumerate(read_lines(path), 1):
+        where = f'{path}:{n}'
+        line = raw.strip()
+        if not line or line.startswith('#'):
+            continue
+        fields, hashmark, reason = line.partition('#')
+        fields = fields.split()
+        reason = reason.strip()
+        if len(fields) != 4:
+            raise BadInput(f'{where}: want PLATFORMS SUITE SUBTEST-GLOB '
+                           f'pass|skip  # reason, got {len(fields)} fields')
+        plats, suite, subtest, verdict = fields
+        if verdict not in ('pass', 'skip'):
+            raise BadInput(f"{where}: verdict '{verdict}' is neither "
+                           f"'pass' nor 'skip'")
+        if not hashmark or not reason:
+            raise BadInput(f'{where}: no reason (write it after a #)')
+        if not suite.startswith('igt:'):
+            raise BadInput(f"{where}: suite '{suite}' is not an IGT suite "
+                           f"(igt:...); only IGT suites are governed here")
+        if plats == '*':
+            plats = None
+        else:
+            plats = plats.split(',')
+            for p in plats:
+                if not p:
+                    raise BadInput(f"{where}: empty platform name in "
+                                   f"'{','.join(plats)}'")
+                if platforms is not None and p not in platforms:
+                    raise BadInput(f"{where}: unknown platform '{p}' "
+                                   f"(platforms: {', '.join(platforms)})")
+        rules.append({'where': where, 'platforms': plats, 'suite': suite,
+                      'subtest': subtest, 'verdict': verdict,
+                      'reason': reason})
+    return rules
+
+
+def expect(cases, rules, platform):
+    """Apply the expectations to the cases of PLATFORM's run: an IGT
+    subtest that skips where it must pass becomes a failure. Returns the
+    new cases, the number of edu subtests executed and how many skips
+    each rule allowed ({(where, reason): count})."""
+    rules = [r for r in rules
+             if r['platforms'] is None or platform in r['platforms']]
+    out = []
+    executed = 0
+    allowed = {}
+    for suite, name, status, directive in cases:
+        if fnmatch.fnmatchcase(suite, EDU_SUITES) and status != 'skip':
+            executed += 1
+        if suite.startswith('igt:') and status == 'skip':
+            rule = next((r for r in rules
+                         if fnmatch.fnmatchcase(suite, r['suite']) and
+                         fnmatch.fnmatchcase(name, r['subtest'])), None)
+            if rule is None:
+                status = 'fail'
+                directive = (f'SKIP where it must pass (no line of the '
+                             f'expectations lets it skip on {platform})')
+            elif rule['verdict'] == 'pass':
+                status = 'fail'
+                directive = (f'SKIP where it must pass ({rule["where"]}: '
+                             f'{rule["reason"]})')
+            else:
+                key = (rule['where'], rule['reason'])
+                allowed[key] = allowed.get(key, 0) + 1
+        out.append((suite, name, status, directive))
+    return out, executed, allowed
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        """Usage errors in one line, as every other bad input."""
+        self.exit(2, f'{self.prog}: error: {message} (see --help)\n')
+
+
 def main():
-    ap = argparse.ArgumentParser()
+    ap = Parser(prog='ktap.py')
     ap.add_argument('log')
     ap.add_argument('--name', default='vm')
     ap.add_argument('--json')
@@ -152,14 +280,30 @@ def main():
                     help='the VM was stopped by the harness timeout')
     ap.add_argument('--expect-reports', action='store_true')
     ap.add_argument('--known', help='file of known upstream reports')
+    ap.add_argument('--expect', metavar='FILE',
+                    help='which IGT subtests may skip on which platform')
+    ap.add_argument('--platform',
+                    help='the platform of this run (with --expect)')
     args = ap.parse_args()
+    if bool(args.expect) != bool(args.platform):
+        ap.error('--expect and --platform go together')
 
-    # Xen's console ends lines with \r\r\n: split on \n only.
-    with open(args.log, errors='replace', newline='') as fh:
-        lines = [line.rstrip('\r') for line in fh.read().split('\n')]
+    try:
+        rules = None
+        if args.expect:
+            platforms = known_platforms()
+            if platforms is not None and args.platform not in platforms:
+                raise BadInput(f"unknown platform '{args.platform}' "
+                               f"(platforms: {', '.join(platforms)})")
+            rules = load_expect(args.expect, platforms)
+        known = load_known(args.known) if args.known else []
+        # Xen's console ends lines with \r\r\n: split on \n only.
+        lines = [line.rstrip('\r') for line in read_lines(args.log)]
+    except BadInput as e:
+        print(f'ktap.py: error: {e}', file=sys.stderr)
+        return 2
     cases = parse(lines)
     reps = reports(lines)
-    known = load_known(args.known) if args.known else []
     unknown, matched = [], {}
     for rep in reps:
         why = next((w for k, rx, w in known
@@ -169,6 +313,13 @@ def main():
         else:
             unknown.append(rep)
     extra = []
+    allowed = {}
+    if rules is not None:
+        cases, executed, allowed = expect(cases, rules, args.platform)
+        if not executed:
+            extra.append(('log', f'no subtest of any {EDU_SUITES} suite was '
+                          f'executed on {args.platform} (none passed or '
+                          f'failed)', 'fail', ''))
     if not args.expect_reports:
         extra += [('log', f'{k} (line {n}): {t}', 'fail', '')
                   for k, n, t, _ in unknown]
@@ -181,7 +332,24 @@ def main():
     if not cases:
         extra.append(('log', 'no test results in the log', 'fail', ''))
     allc = cases + extra
-    n = {s: sum(1 for c in allc if c[2] == s) for s in ('pass', 'fail', 'skip')}
+    n = {s: sum(1 for c in allc if c[2] == s)
+         for s in ('pass', 'fail', 'skip')}
+    # The result file first: make check counts it, whatever happens to
+    # our standard output.
+    if args.json:
+        keys = ('suite', 'name', 'status', 'directive')
+        result = {
+            'platform': args.name, 'counts': n,
+            'cases': [dict(zip(keys, c)) for c in allc],
+            'reports': [dict(zip(('kind', 'line', 'text'), r[:3]))
+                        for r in unknown],
+            'known': [{'kind': k, 'why': w, 'count': c}
+                      for (k, w), c in matched.items()],
+            'skips_allowed': [{'where': k, 'why': w, 'count': c}
+                              for (k, w), c in allowed.items()],
+        }
+        with open(args.json, 'w') as fh:
+            json.dump(result, fh, indent=1)
     summary = f'{args.name}: {n["pass"]} passed, {n["fail"]} failed'
     if n['skip']:
         summary += f', {n["skip"]} skipped'
@@ -194,21 +362,15 @@ def main():
         print(f'  ... and {len(fails) - 25} more failures')
     for (kind, why), count in sorted(matched.items()):
         print(f'  known upstream {kind} report x{count}: {why}')
+    for (where, why), count in sorted(allowed.items()):
+        print(f'  skip allowed x{count} by {where}: {why}')
     if args.expect_reports:
         for k, ln, t, _ in unknown[:40]:
             print(f'  report (expected here) line {ln}: {t}')
-    if args.json:
-        with open(args.json, 'w') as fh:
-            json.dump({'platform': args.name, 'counts': n,
-                       'cases': [dict(zip(('suite', 'name', 'status',
-                                            'directive'), c)) for c in allc],
-                       'reports': [dict(zip(('kind', 'line', 'text'), r[:3]))
-                                   for r in unknown],
-                       'known': [{'kind': k, 'why': w, 'count': c}
-                                 for (k, w), c in matched.items()]},
-                      fh, indent=1)
     return 1 if n['fail'] else 0
 
 
 if __name__ == '__main__':
+    # Quietly end, as any filter, when the reader goes away (| head).
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     sys.exit(main())

@@ -205,4 +205,5 @@ elif [ $rc != 0 ]; then
 fi
 echo "# $platform: ${secs}s in QEMU, log $log" >&2
 exec "$TOP/scripts/ktap.py" --name "$platform" --json "$out/$platform.json" \
-	--known "$TOP/scripts/known-reports" $to $expect "$log"
+	--known "$TOP/scripts/known-reports" $to $expect \
+	--expect "$TOP/scripts/expectations" --platform "$platform" "$log"
