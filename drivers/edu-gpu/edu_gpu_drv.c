@@ -14,6 +14,7 @@
 #include <linux/overflow.h>
 #include <linux/pci.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include <drm/drm_drv.h>
@@ -21,6 +22,7 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_device.h>
@@ -147,6 +149,12 @@ static int edu_gpu_copy_ioctl(struct drm_device *drm, void *data,
 		goto out_dst;
 	}
 
+	/* Arguments first: bad ones get -EINVAL/-ENOENT with any personality. */
+	if (edu_gpu_cpu_only(to_edu_gpu(drm))) {
+		ret = -EOPNOTSUPP;
+		goto out_dst;
+	}
+
 	if (!drm_dev_enter(drm, &idx)) {
 		ret = -ENODEV;
 		goto out_dst;
@@ -221,6 +229,214 @@ static int edu_gpu_wait_ioctl(struct drm_device *drm, void *data,
 	return ret;
 }
 
+/*
+ * CPU accesses through mappings: CPU_PREP and CPU_FINI.
+ *
+ * Every open access is recorded in the object, under its reservation
+ * lock; while it has one the object is pinned, so that the pages the CPU
+ * was handed stay the object's (no eviction, no swap-out) until CPU_FINI
+ * hands the same pages back. TTM's ownership of the pages changes with
+ * each call (ttm_tt_sync_for_cpu() opens a CPU access, per page and
+ * nestable; ttm_tt_sync_for_device() closes one): a CPU_FINI without its
+ * CPU_PREP would close an access that is not open, so it is refused.
+ */
+
+/**
+ * struct edu_gpu_cpu_access - an open CPU access to an object
+ * @link: in &edu_gpu_bo.cpu_access
+ * @offset: byte offset of the range
+ * @size: bytes
+ * @flags: EDU_GPU_CPU_READ and/or EDU_GPU_CPU_WRITE
+ */
+struct edu_gpu_cpu_access {
+	struct list_head link;
+	u64 offset;
+	u64 size;
+	u32 flags;
+};
+
+static void edu_gpu_cpu_access_pages(u64 offset, u64 size, pgoff_t *first,
+				     pgoff_t *count)
+{
+	*first = offset >> PAGE_SHIFT;
+	*count = ((offset + size - 1) >> PAGE_SHIFT) - *first + 1;
+}
+
+/* Hands the range back to the device and forgets the access. */
+static void edu_gpu_cpu_access_end(struct edu_gpu_bo *bo,
+				   struct edu_gpu_cpu_access *acc)
+{
+	pgoff_t first, count;
+
+	edu_gpu_cpu_access_pages(acc->offset, acc->size, &first, &count);
+	edu_gpu_bo_sync(bo, first, count, true);
+	list_del(&acc->link);
+	kfree(acc);
+	if (!--bo->num_cpu_access)
+		ttm_bo_unpin(&bo->tbo);
+}
+
+/**
+ * edu_gpu_bo_drop_cpu_access - end every open CPU access of an object
+ * @bo: the object, unreserved, about to be freed
+ */
+void edu_gpu_bo_drop_cpu_access(struct edu_gpu_bo *bo)
+{
+	struct edu_gpu_cpu_access *acc, *tmp;
+
+	if (list_empty(&bo->cpu_access))
+		return;
+
+	dma_resv_lock(bo->tbo.base.resv, NULL);
+	list_for_each_entry_safe(acc, tmp, &bo->cpu_access, link)
+		edu_gpu_cpu_access_end(bo, acc);
+	dma_resv_unlock(bo->tbo.base.resv);
+}
+
+/**
+ * edu_gpu_bo_cpu_busy - whether the CPU has an access open
+ * @bo: the object, reserved
+ *
+ * Return: true while a CPU_PREP has no CPU_FINI yet.
+ */
+bool edu_gpu_bo_cpu_busy(struct edu_gpu_bo *bo)
+{
+	dma_resv_assert_held(bo->tbo.base.resv);
+
+	return bo->num_cpu_access;
+}
+
+/* Checks the arguments; returns the object (a reference) or an ERR_PTR. */
+static struct drm_gem_object *
+edu_gpu_cpu_access_lookup(struct drm_file *file,
+			  const struct drm_edu_gpu_cpu_access *args)
+{
+	struct drm_gem_object *obj;
+
+	if (!args->flags ||
+	    args->flags & ~(EDU_GPU_CPU_READ | EDU_GPU_CPU_WRITE) ||
+	    args->pad || !args->size)
+		return ERR_PTR(-EINVAL);
+
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return ERR_PTR(-ENOENT);
+
+	if (!edu_gpu_range_ok(obj, args->offset, args->size)) {
+		drm_gem_object_put(obj);
+		return ERR_PTR(-EINVAL);
+	}
+
+	return obj;
+}
+
+static int edu_gpu_cpu_prep_ioctl(struct drm_device *drm, void *data,
+				  struct drm_file *file)
+{
+	struct ttm_operation_ctx ctx = { .interruptible = true };
+	struct drm_edu_gpu_cpu_access *args = data;
+	bool write = args->flags & EDU_GPU_CPU_WRITE;
+	struct edu_gpu_cpu_access *acc;
+	struct drm_gem_object *obj;
+	pgoff_t first, count;
+	struct edu_gpu_bo *bo;
+	int idx, ret;
+	long lret;
+
+	obj = edu_gpu_cpu_access_lookup(file, args);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	bo = gem_to_edu_gpu_bo(obj);
+
+	acc = kzalloc_obj(*acc);
+	if (!acc) {
+		ret = -ENOMEM;
+		goto out_put;
+	}
+	acc->offset = args->offset;
+	acc->size = args->size;
+	acc->flags = args->flags;
+
+	if (!drm_dev_enter(drm, &idx)) {
+		ret = -ENODEV;
+		goto out_free;
+	}
+
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		goto out_exit;
+
+	if (bo->num_cpu_access >= EDU_GPU_MAX_CPU_ACCESS) {
+		ret = -ENOSPC;
+		goto out_unlock;
+	}
+
+	/* Reading waits for the copies that write the object, writing for all. */
+	lret = dma_resv_wait_timeout(obj->resv, dma_resv_usage_rw(write), true,
+				     MAX_SCHEDULE_TIMEOUT);
+	if (lret < 0) {
+		ret = lret;
+		goto out_unlock;
+	}
+
+	ret = ttm_bo_populate(&bo->tbo, &ctx);
+	if (ret)
+		goto out_unlock;
+
+	if (!bo->num_cpu_access++)
+		ttm_bo_pin(&bo->tbo);
+	list_add_tail(&acc->link, &bo->cpu_access);
+	acc = NULL;
+
+	edu_gpu_cpu_access_pages(args->offset, args->size, &first, &count);
+	edu_gpu_bo_sync(bo, first, count, false);
+
+out_unlock:
+	dma_resv_unlock(obj->resv);
+out_exit:
+	drm_dev_exit(idx);
+out_free:
+	kfree(acc);
+out_put:
+	drm_gem_object_put(obj);
+	return ret == -EINTR ? -ERESTARTSYS : ret;
+}
+
+static int edu_gpu_cpu_fini_ioctl(struct drm_device *drm, void *data,
+				  struct drm_file *file)
+{
+	struct drm_edu_gpu_cpu_access *args = data;
+	struct edu_gpu_cpu_access *acc;
+	struct drm_gem_object *obj;
+	struct edu_gpu_bo *bo;
+	int ret;
+
+	obj = edu_gpu_cpu_access_lookup(file, args);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	bo = gem_to_edu_gpu_bo(obj);
+
+	ret = dma_resv_lock_interruptible(obj->resv, NULL);
+	if (ret)
+		goto out_put;
+
+	/* The most recent matching access: they are interchangeable. */
+	ret = -EINVAL;
+	list_for_each_entry_reverse(acc, &bo->cpu_access, link) {
+		if (acc->offset == args->offset && acc->size == args->size &&
+		    acc->flags == args->flags) {
+			edu_gpu_cpu_access_end(bo, acc);
+			ret = 0;
+			break;
+		}
+	}
+
+	dma_resv_unlock(obj->resv);
+out_put:
+	drm_gem_object_put(obj);
+	return ret == -EINTR ? -ERESTARTSYS : ret;
+}
+
 static const struct drm_ioctl_desc edu_gpu_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(EDU_GPU_CREATE, edu_gpu_create_ioctl,
 			  DRM_RENDER_ALLOW),
@@ -228,6 +444,10 @@ static const struct drm_ioctl_desc edu_gpu_ioctls[] = {
 			  DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(EDU_GPU_COPY, edu_gpu_copy_ioctl, DRM_RENDER_ALLOW),
 	DRM_IOCTL_DEF_DRV(EDU_GPU_WAIT, edu_gpu_wait_ioctl, DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EDU_GPU_CPU_PREP, edu_gpu_cpu_prep_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(EDU_GPU_CPU_FINI, edu_gpu_cpu_fini_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 DEFINE_DRM_GEM_FOPS(edu_gpu_fops);
@@ -285,8 +505,14 @@ static int edu_gpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return PTR_ERR(edev);
 	edev->pdev = pdev;
 	edev->dma_bits = dma_bits;
+	edev->pers = edu_gpu_ttm_personality();
 	edev->engine.mmio = mmio;
+	INIT_LIST_HEAD(&edev->bos);
 	pci_set_drvdata(pdev, edev);
+
+	ret = drmm_mutex_init(&edev->drm, &edev->bos_lock);
+	if (ret)
+		return ret;
 
 	ret = edu_gpu_engine_init(edev);
 	if (ret)
@@ -300,9 +526,10 @@ static int edu_gpu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		return ret;
 
-	drm_info(&edev->drm, "edu %u.%u, dma_bits %u, %s interrupt %d\n",
+	drm_info(&edev->drm, "edu %u.%u, dma_bits %u, %s interrupt %d, personality %s\n",
 		 ident >> 24, (ident >> 16) & 0xff, dma_bits,
-		 pdev->msi_enabled ? "MSI" : "INTx", edev->engine.irq);
+		 pdev->msi_enabled ? "MSI" : "INTx", edev->engine.irq,
+		 edev->pers->name);
 	return 0;
 }
 

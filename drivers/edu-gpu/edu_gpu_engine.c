@@ -167,14 +167,20 @@ static u32 edu_gpu_dma_run(const dma_addr_t *dma, u64 offset, u32 max,
 
 static int edu_gpu_job_copy(struct edu_gpu_job *job)
 {
-	const dma_addr_t *sdma = job->src->tbo.ttm->dma_address;
-	const dma_addr_t *ddma = job->dst->tbo.ttm->dma_address;
+	const dma_addr_t *sdma = edu_gpu_tt_dma(job->src->tbo.ttm);
+	const dma_addr_t *ddma = edu_gpu_tt_dma(job->dst->tbo.ttm);
 	u64 soff = job->src_offset;
 	u64 doff = job->dst_offset;
 	u64 left = job->size;
 	dma_addr_t addr;
 	u32 n, m, done;
 	int ret;
+
+	if (!sdma || !ddma) {
+		drm_err_ratelimited(&job->edev->drm,
+				    "COPY of an object without DMA addresses\n");
+		return -EIO;
+	}
 
 	while (left) {
 		n = min_t(u64, left, EDU_DMA_XFER_MAX);
@@ -292,13 +298,15 @@ static void edu_gpu_unlock_pair(struct dma_resv *a, struct dma_resv *b,
  * @dst_offset: byte offset in @dst
  * @size: bytes to copy
  *
- * The caller has checked the ranges. Reserves both objects, moves them
- * into TT, adds the job's fence to both reservation objects (write usage
- * for @dst, read usage for @src), unmaps their CPU mappings so that the
- * next CPU access faults and waits for the fence, and queues the job.
+ * The caller has checked the ranges. Reserves both objects, refuses them
+ * while the CPU has an access open, moves them into TT, checks that the
+ * device owns both ranges (TTM's debug check, where TTM has it), adds
+ * the job's fence to both reservation objects (write usage for @dst,
+ * read usage for @src), unmaps their CPU mappings so that the next CPU
+ * access faults and waits for the fence, and queues the job.
  *
  * Return: 0 when the job is queued, a negative error code otherwise (and
- * then nothing was queued).
+ * then nothing was queued): -EBUSY while the CPU has an access open.
  */
 int edu_gpu_engine_copy(struct edu_gpu_device *edev,
 			struct edu_gpu_bo *src, u64 src_offset,
@@ -320,6 +328,11 @@ int edu_gpu_engine_copy(struct edu_gpu_device *edev,
 	if (ret)
 		goto err_free;
 
+	if (edu_gpu_bo_cpu_busy(src) || edu_gpu_bo_cpu_busy(dst)) {
+		ret = -EBUSY;
+		goto err_unlock;
+	}
+
 	ret = edu_gpu_bo_validate_tt(src, &ctx);
 	if (!ret && dst != src)
 		ret = edu_gpu_bo_validate_tt(dst, &ctx);
@@ -329,6 +342,10 @@ int edu_gpu_engine_copy(struct edu_gpu_device *edev,
 		ret = dma_resv_reserve_fences(dresv, 1);
 	if (ret)
 		goto err_unlock;
+
+	/* The device gets the ranges now: nobody else may own their pages. */
+	edu_gpu_bo_assert_device_owned(src, src_offset, size);
+	edu_gpu_bo_assert_device_owned(dst, dst_offset, size);
 
 	INIT_WORK(&job->work, edu_gpu_job_run);
 	job->edev = edev;

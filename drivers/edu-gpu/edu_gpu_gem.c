@@ -17,6 +17,7 @@
 #include <drm/drm_dumb_buffers.h>
 #include <drm/drm_gem_ttm_helper.h>
 #include <drm/drm_prime.h>
+#include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_tt.h>
 
@@ -25,7 +26,11 @@
 
 static void edu_gpu_gem_free(struct drm_gem_object *obj)
 {
-	ttm_bo_fini(&gem_to_edu_gpu_bo(obj)->tbo);
+	struct edu_gpu_bo *bo = gem_to_edu_gpu_bo(obj);
+
+	/* CPU accesses left open: the pages go back to the device, unpinned. */
+	edu_gpu_bo_drop_cpu_access(bo);
+	ttm_bo_fini(&bo->tbo);
 }
 
 /*
@@ -94,11 +99,49 @@ static vm_fault_t edu_gpu_gem_fault(struct vm_fault *vmf)
 	return ret;
 }
 
+/*
+ * ptrace access (/proc/PID/mem, access_process_vm()): ttm_bo_access()
+ * kmaps the pages and hands over what TTM mapped itself. A driver mapping
+ * (xe personality) is the driver's to hand over, around it.
+ */
+static int edu_gpu_gem_vm_access(struct vm_area_struct *vma,
+				 unsigned long addr, void *buf, int len,
+				 int write)
+{
+	struct ttm_buffer_object *tbo = vma->vm_private_data;
+	struct edu_gpu_bo *bo = to_edu_gpu_bo(tbo);
+	unsigned long offset;
+	pgoff_t first, count;
+	int ret;
+
+	offset = addr - vma->vm_start +
+		 ((vma->vm_pgoff - drm_vma_node_start(&tbo->base.vma_node))
+		  << PAGE_SHIFT);
+	if (!bdev_to_edu_gpu(tbo->bdev)->pers->driver_maps || len < 1 ||
+	    offset + len > tbo->base.size)
+		return ttm_bo_vm_access(vma, addr, buf, len, write);
+
+	first = offset >> PAGE_SHIFT;
+	count = ((offset + len - 1) >> PAGE_SHIFT) - first + 1;
+	ret = dma_resv_lock_interruptible(tbo->base.resv, NULL);
+	if (ret)
+		return ret;
+	edu_gpu_bo_sync_driver_map(bo, first, count, false);
+	dma_resv_unlock(tbo->base.resv);
+
+	ret = ttm_bo_vm_access(vma, addr, buf, len, write);
+
+	dma_resv_lock(tbo->base.resv, NULL);
+	edu_gpu_bo_sync_driver_map(bo, first, count, true);
+	dma_resv_unlock(tbo->base.resv);
+	return ret;
+}
+
 static const struct vm_operations_struct edu_gpu_gem_vm_ops = {
 	.fault = edu_gpu_gem_fault,
 	.open = ttm_bo_vm_open,
 	.close = ttm_bo_vm_close,
-	.access = ttm_bo_vm_access,
+	.access = edu_gpu_gem_vm_access,
 };
 
 /* PRIME attach (drm_gem_map_attach()), reserved: keep the pages in TT. */
@@ -147,33 +190,65 @@ static void edu_gpu_gem_vunmap(struct drm_gem_object *obj,
 	edu_gpu_bo_unpin(gem_to_edu_gpu_bo(obj));
 }
 
+/*
+ * dma-buf CPU access. With the series, the GEM-TTM helpers hand TTM's
+ * pages over (drm_gem_ttm_dmabuf_begin_cpu_access() and _end_); edu_gpu
+ * is their user in the series and adds nothing before them: they must
+ * wait for the device themselves (the dma-buf core waits only after
+ * begin_cpu_access). The xe personality's own mapping is handed over
+ * after them, as a driver with its own mapping would. The unpatched tree
+ * has no helpers: the CPU may read stale data.
+ */
+static int edu_gpu_dmabuf_sync_map(struct dma_buf *dma_buf, bool for_device)
+{
+	struct edu_gpu_bo *bo = gem_to_edu_gpu_bo(dma_buf->priv);
+	int ret;
+
+	if (!bdev_to_edu_gpu(bo->tbo.bdev)->pers->driver_maps)
+		return 0;
+
+	ret = dma_resv_lock_interruptible(bo->tbo.base.resv, NULL);
+	if (ret)
+		return ret;
+	edu_gpu_bo_sync_driver_map(bo, 0, bo->tbo.base.size >> PAGE_SHIFT,
+				   for_device);
+	dma_resv_unlock(bo->tbo.base.resv);
+	return 0;
+}
+
 static int edu_gpu_dmabuf_begin_cpu_access(struct dma_buf *dma_buf,
 					   enum dma_data_direction dir)
 {
-	struct drm_gem_object *obj = dma_buf->priv;
-	bool write = dir != DMA_FROM_DEVICE;
-	long ret;
-
-	/* Reading waits for copies into the object, writing for all. */
-	ret = dma_resv_wait_timeout(obj->resv, dma_resv_usage_rw(write), true,
-				    MAX_SCHEDULE_TIMEOUT);
-	if (ret < 0)
-		return ret;
+	int ret;
 
 #ifdef EDU_GPU_TTM_POOL_BACKENDS
-	/* Hand the pages to the CPU: a sync where the DMA layer needs one. */
-	return drm_gem_ttm_dmabuf_begin_cpu_access(dma_buf, dir);
+	ret = drm_gem_ttm_dmabuf_begin_cpu_access(dma_buf, dir);
 #else
-	/* The unpatched tree cannot: the CPU may read stale data. */
-	return 0;
+	struct drm_gem_object *obj = dma_buf->priv;
+	long lret;
+
+	/* Reading waits for copies into the object, writing for all. */
+	lret = dma_resv_wait_timeout(obj->resv,
+				     dma_resv_usage_rw(dir != DMA_FROM_DEVICE),
+				     true, MAX_SCHEDULE_TIMEOUT);
+	ret = lret < 0 ? lret : 0;
 #endif
+	if (ret)
+		return ret;
+
+	return edu_gpu_dmabuf_sync_map(dma_buf, false);
 }
 
 static int edu_gpu_dmabuf_end_cpu_access(struct dma_buf *dma_buf,
 					 enum dma_data_direction dir)
 {
+	int ret;
+
+	ret = edu_gpu_dmabuf_sync_map(dma_buf, true);
+	if (ret)
+		return ret;
+
 #ifdef EDU_GPU_TTM_POOL_BACKENDS
-	/* What the CPU wrote reaches the device. */
 	return drm_gem_ttm_dmabuf_end_cpu_access(dma_buf, dir);
 #else
 	return 0;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * igt.h - a minimal stand-in for the part of IGT GPU Tools' test API that
- * the tests in igt-tests/ use (IGT's lib/igt_core.h, lib/drmtest.h and
- * igt_ioctl from lib/ioctl_wrappers.h).
+ * the tests in igt-tests/ use (IGT's lib/igt_core.h, lib/drmtest.h, parts
+ * of lib/ioctl_wrappers.h, lib/igt_debugfs.h and lib/igt_sysfs.h).
  *
  * Why it exists: the test VMs have neither IGT nor libdrm, and IGT's
  * source cannot be fetched on the build machines. The tests are written
@@ -15,6 +15,11 @@
  * Not provided: dynamic subtests, subtest groups, forking, exit handlers,
  * --describe, --show-testlist, --hook, --device, module loading, extra
  * command line options.
+ *
+ * SELFTEST_BREAK=1 in the environment breaks this library on purpose (an
+ * assertion failure is reported as success), so that selftest/check.py
+ * can show that it notices a library that passes what it should fail.
+ * Real IGT has no such variable.
  */
 #ifndef IGT_H
 #define IGT_H
@@ -28,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -215,5 +221,33 @@ extern __thread int (*igt_ioctl)(int fd, unsigned long request, void *arg);
 	igt_assert_eq(errno, err); \
 	errno = 0; \
 } while (0)
+
+/* ioctl_wrappers.h */
+int __gem_close(int fd, uint32_t handle);
+void gem_close(int fd, uint32_t handle);
+int prime_handle_to_fd(int fd, uint32_t handle);
+#ifndef DRM_RDWR
+#define DRM_RDWR O_RDWR
+#endif
+int prime_handle_to_fd_for_mmap(int fd, uint32_t handle);
+void prime_sync_start(int dma_buf_fd, bool write);
+void prime_sync_end(int dma_buf_fd, bool write);
+
+/* igt_debugfs.h */
+const char *igt_debugfs_mount(void);
+char *igt_debugfs_path(int device, char *path, int pathlen);
+int igt_debugfs_dir(int device);
+int igt_debugfs_open(int device, const char *filename, int mode);
+bool igt_debugfs_exists(int device, const char *filename, int mode);
+int igt_debugfs_simple_read(int dir, const char *filename, char *buf,
+			    int size);
+void __igt_debugfs_read(int fd, const char *filename, char *buf, int size);
+#define igt_debugfs_read(fd, filename, buf) \
+	__igt_debugfs_read((fd), (filename), (buf), sizeof(buf))
+
+/* igt_sysfs.h */
+int igt_sysfs_read(int dir, const char *attr, void *data, int len);
+int igt_sysfs_write(int dir, const char *attr, const void *data, int len);
+bool igt_sysfs_set(int dir, const char *attr, const char *value);
 
 #endif /* IGT_H */

@@ -8,6 +8,11 @@ usage: check.py [-v] [--ktap] PATH/TO/lib_selftest [TEST...]
 --ktap prints every check as a KTAP test case as well, for the project's
 'make check' to count.
 
+The checker checks itself: every check on lib_selftest runs a second
+time against a deliberately broken library (SELFTEST_BREAK=1 in the
+environment makes the stand-in report failed assertions as success), and
+at least one of them must fail then; that is one more check.
+
 Every further TEST (e.g. edu_gpu_dma) gets the checks IGT's
 tests/igt_command_line.sh makes of every test: --invalid-option fails,
 --help succeeds, --list-subtests exits 0 with a list (or 79 with none),
@@ -38,6 +43,8 @@ failures = []
 checks = []
 verbose = False
 ktap = False
+quiet = False          # the broken-library pass prints nothing
+extra_env = {}         # added to every run (the broken-library pass)
 
 
 class Run:
@@ -47,6 +54,8 @@ class Run:
         e.pop("IGT_SRANDOM", None)
         # No GPU may be picked up: skip-no-gpu must skip everywhere.
         e["IGT_FORCE_DRIVER"] = "no-such-driver"
+        e.pop("SELFTEST_BREAK", None)
+        e.update(extra_env)
         e.update(env or {})
         p = subprocess.run([binary] + args, env=e, capture_output=True,
                            text=True, timeout=60)
@@ -69,10 +78,12 @@ def check(run, what, ok):
             print(f"ok   [{label}] {what}")
         return
     failures.append(f"[{label}] {what}")
+    if quiet:
+        return
     print(f"FAIL [{label}] {what}\n  rc={run.rc}\n  stdout:\n"
-          + "".join("    " + l + "\n" for l in run.out.splitlines()[:40])
+          + "".join("    " + ln + "\n" for ln in run.out.splitlines()[:40])
           + "  stderr:\n"
-          + "".join("    " + l + "\n" for l in run.err.splitlines()[:40]))
+          + "".join("    " + ln + "\n" for ln in run.err.splitlines()[:40]))
 
 
 def expect(run, rc, results=None, out=(), err=(), no_out=(), no_err=()):
@@ -132,6 +143,42 @@ def main():
         command_line_checks(os.path.abspath(t))
     b = os.path.abspath(args[0])
     name = os.path.basename(b)
+    lib_checks(b, name)
+    broken_library_check(b, name)
+
+    if ktap:
+        print_ktap()
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+    print(f"{name}: all checks passed")
+
+
+def broken_library_check(b, name):
+    """Every check again with SELFTEST_BREAK=1: some must fail."""
+    global failures, checks, quiet
+    saved = failures, checks
+    failures, checks, quiet = [], [], True
+    extra_env["SELFTEST_BREAK"] = "1"
+    try:
+        lib_checks(b, name)
+        caught, total = len(failures), len(checks)
+    finally:
+        del extra_env["SELFTEST_BREAK"]
+        failures, checks = saved
+        quiet = False
+    what = (f"the checks catch a broken library (SELFTEST_BREAK=1): "
+            f"{caught} of {total} fail")
+    checks.append((f"[{name}] {what}", caught > 0))
+    if caught:
+        if verbose:
+            print(f"ok   {what}")
+    else:
+        failures.append(what)
+        print(f"FAIL {what}")
+
+
+def lib_checks(b, name):
     tmp = tempfile.mkdtemp()
     marker = os.path.join(tmp, "fixture-ran")
 
@@ -161,7 +208,8 @@ def main():
     r = Run(b, ["--run-subtest", "pass-basic"], {"SELFTEST_MARKER": marker})
     expect(r, 0, [("pass-basic", "SUCCESS")],
            out=[r"^Starting subtest: pass-basic$", r"^info from pass-basic$",
-                r"^IGT-Version: ", r"^Using IGT_SRANDOM=\d+ for randomisation$"],
+                r"^IGT-Version: ",
+                r"^Using IGT_SRANDOM=\d+ for randomisation$"],
            no_out=[r"debug from", r"\x1b\["])
     check(r, "empty stderr", r.err == "")
     check(r, "fixture runs when not listing", os.path.exists(marker))
@@ -184,7 +232,8 @@ def main():
                 r"\S+lib_selftest\.c:\d+:$",
                 r"CRITICAL: Failed assertion: fd \+ 1 == 2$",
                 r"CRITICAL: error: 1 != 2$",
-                r"^Subtest fail-assert-eq failed\.$", r"^\*\*\*\* DEBUG \*\*\*\*$",
+                r"^Subtest fail-assert-eq failed\.$",
+                r"^\*\*\*\* DEBUG \*\*\*\*$",
                 r"DEBUG: debug before the failure$",  # from the log buffer
                 r"^\*\*\*\*  END  \*\*\*\*$"])
     r = Run(b, ["--run-subtest", "fail-assert-f"])
@@ -202,7 +251,8 @@ def main():
     expect(r, 79, [], err=[r"CRITICAL: Unknown subtest: no-such-subtest$"])
 
     # Wildcards (uwildmat).
-    sel = lambda pred: [(n, RESULTS[n]) for n in SUBTESTS if pred(n)]
+    def sel(pred):
+        return [(n, RESULTS[n]) for n in SUBTESTS if pred(n)]
     for pat, pred, rc in [
             ("pass-*", lambda n: n.startswith("pass-"), 0),
             ("skip-*", lambda n: n.startswith("skip-"), 77),
@@ -210,7 +260,8 @@ def main():
             ("pass-f-?", lambda n: n.startswith("pass-f-"), 0),
             ("pass-f-[^1]", lambda n: n == "pass-f-2", 0),
             ("pass-f-[0-1]", lambda n: n == "pass-f-1", 0),
-            ("skip-on,fail-eq-u64", lambda n: n in ("skip-on", "fail-eq-u64"), 98),
+            ("skip-on,fail-eq-u64",
+             lambda n: n in ("skip-on", "fail-eq-u64"), 98),
             ("fail*,!fail-assert*", lambda n: n == "fail-eq-u64", 98)]:
         r = Run(b, ["--run-subtest", pat])
         expect(r, rc, sel(pred))
@@ -239,7 +290,8 @@ def main():
     expect(r, 98, [("pass-basic", "SUCCESS"), ("skip-require", "SKIP")] +
            [(n, "FAIL") for n in AFTER_FIXTURE],
            err=[r"^Test \S+ failed\.$", r"fixture failure requested$"])
-    check(r, "no fixture runs after a failure", "second fixture ran" not in r.out)
+    check(r, "no fixture runs after a failure",
+          "second fixture ran" not in r.out)
     r = Run(b, ["--run-subtest", "pass-after-fixture"], env)
     expect(r, 98, [("pass-after-fixture", "FAIL")])
     # IGT runs fixtures whatever the filter: the failure still counts.
@@ -248,12 +300,6 @@ def main():
 
     os.path.exists(marker) and os.unlink(marker)
     os.rmdir(tmp)
-    if ktap:
-        print_ktap()
-    if failures:
-        print(f"{len(failures)} check(s) failed")
-        sys.exit(1)
-    print(f"{name}: all checks passed")
 
 
 if __name__ == "__main__":
