@@ -9,7 +9,7 @@ S := scripts
 ALL_PLATFORMS := $(sort $(basename $(notdir $(wildcard platforms/*.conf))))
 PLATFORMS ?= $(ALL_PLATFORMS)
 
-.PHONY: help deps base tree export mbox kernel vm check-series test check repro clean
+.PHONY: help deps base tree export mbox kernel vm check-series test check repro mutants clean
 
 help:
 	@echo "make kernel        build the patched test kernels (x86_64, arm64): the main job"
@@ -23,6 +23,7 @@ help:
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
 	@echo "make test          the VM platforms on what 'make kernel' built"
 	@echo "make repro         the edu/IGT tests on the unpatched base and on the series: docs/repro.md"
+	@echo "make mutants       each ownership transfer removed in turn must fail a test: docs/mutants.md (LIST=1: the sites)"
 	@echo "make vm PLATFORM=NAME [SHELL_VM=1]   one VM (SHELL_VM=1: a shell); NAME is one of:"
 	@echo "                   $(ALL_PLATFORMS) (platforms/*.conf)"
 	@echo ""
@@ -62,6 +63,9 @@ check:
 
 repro:
 	@$(S)/repro.sh
+
+mutants:
+	@$(S)/mutants.py $(if $(filter 1,$(LIST)),--list)
 
 clean:
 	rm -rf build/obj build/vm build/guest build/check-series
