@@ -10,7 +10,7 @@
 
 pkgs=(
 	git make gcc bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
-	python3 perl ccache sparse b4 rsync
+	python3 perl ccache sparse b4 rsync coccinelle
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	qemu-system-x86 qemu-system-arm qemu-system-data device-tree-compiler
 )

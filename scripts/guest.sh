@@ -53,6 +53,10 @@ if [ "$(cat "$stampf" 2>/dev/null)" = "$stamp" ] && [ -d "$dest" ] &&
 	exit 0
 fi
 rm -f "$stampf"
+# Another checkout may have built here last (the work directory belongs to
+# the kernel objects, not to the sources): make's timestamps cannot tell,
+# so the IGT tests are built from scratch (ccache keeps that quick).
+rm -rf "$work/igt"
 export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1
 kmake=(make -s -C "$obj" ARCH="$arch" CROSS_COMPILE="$cross"
        CC="ccache ${cross}gcc" -j"$(nproc)")

@@ -15,7 +15,6 @@ time of day, so ids are derived from the series' tip commit instead, and
 the cover letter is written here from the branch description.
 """
 
-import email.utils
 import hashlib
 import os
 import re

@@ -136,8 +136,10 @@ awk -v p="$platform" '
 	{ print }' "$list" >"$root/etc/ttm-dma/tests"
 cross=
 [ "$arch" = arm64 ] && cross=aarch64-linux-gnu-
-make -s -C "$tree" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross" \
-	INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 modules_install >/dev/null
+# (under a lock: VMs of the same architecture may be set up side by side)
+flock "$obj/.ttm-dma-modules.lock" make -s -C "$tree" O="$obj" ARCH="$arch" \
+	CROSS_COMPILE="$cross" INSTALL_MOD_PATH="$root" INSTALL_MOD_STRIP=1 \
+	modules_install >/dev/null
 rm -f "$root"/lib/modules/*/build "$root"/lib/modules/*/source
 if [ -d "$guestroot/$arch" ]; then
 	cp -a "$guestroot/$arch/." "$root/"
