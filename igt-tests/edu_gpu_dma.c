@@ -1223,6 +1223,22 @@ static void test_swiotlb_pressure(int fd, uint32_t caching)
 		      edu_debugfs_root_u64("swiotlb/io_tlb_used", &before),
 		      "no swiotlb debugfs files\n");
 	igt_require_f(nslabs > 0, "no swiotlb pool\n");
+
+	/*
+	 * Objects of earlier subtests may still be freed by a worker: count
+	 * from where the slots in use settle, or their release later looks
+	 * like a negative leak.
+	 */
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	do {
+		usleep(100 * 1000);
+		after = edu_swiotlb_used();
+		if (after == before)
+			break;
+		before = after;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec - start.tv_sec < 5);
+
 	count = 2 * nslabs / per_obj + 1;
 	igt_require_f(count * obj_size < edu_mem_available() / 2,
 		      "%" PRIu64 " MiB of objects need more memory\n",
@@ -1345,7 +1361,8 @@ static void test_swiotlb_pressure(int fd, uint32_t caching)
 	igt_info("swiotlb: before=%" PRIu64 " peak=%" PRIu64 " after=%" PRIu64
 		 " nslabs=%" PRIu64 " created=%" PRIu64 " of %" PRIu64 "\n",
 		 before, hiwater, after, nslabs, created, count);
-	igt_assert_f(after == before,
+	/* Fewer than before: slots of someone else were released meanwhile. */
+	igt_assert_f(after <= before,
 		     "%" PRIu64 " swiotlb slots in use after every object was "
 		     "freed, %" PRIu64 " before: %" PRId64 " leaked\n", after,
 		     before, (int64_t)(after - before));
