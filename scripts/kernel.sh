@@ -55,14 +55,21 @@ for f in "${frags[@]}"; do
 done
 
 # Nothing to do when the tree (commit and uncommitted changes), the
-# fragments and the targets are those of the last good build here.
+# fragments, the targets and the configuration in $obj are those of the
+# last good build here. The configuration counts too: a build of other
+# objects in $obj at another commit (check-series' sparse run on the base)
+# rewrites .config without the options that commit does not know.
 stampf=$obj/.ttm-dma-stamp
-stamp=$({
-	git -C "$tree" rev-parse HEAD
-	git -C "$tree" diff HEAD --no-ext-diff
-	cat "${cfgfiles[@]}"
-	echo "$arch $*"
-} 2>/dev/null | sha1sum | cut -d' ' -f1)
+mkstamp() {
+	{
+		git -C "$tree" rev-parse HEAD
+		git -C "$tree" diff HEAD --no-ext-diff
+		cat "${cfgfiles[@]}"
+		echo "$arch $*"
+		cat "$obj/.config"
+	} 2>/dev/null | sha1sum | cut -d' ' -f1
+}
+stamp=$(mkstamp "$@")
 if [ "$(cat "$stampf" 2>/dev/null)" = "$stamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
 	echo "$arch: $* in $obj up to date"
 	exit 0
@@ -110,5 +117,5 @@ cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
 "${kmake[@]}" olddefconfig >/dev/null
 
 "${kmake[@]}" "$@"
-echo "$stamp" >"$stampf"
+mkstamp "$@" >"$stampf"
 echo "$arch: built $* in $obj"

@@ -204,7 +204,11 @@ def normalize(tree, base, tip):
             env = {'GIT_AUTHOR_NAME': hdr['Author'],
                    'GIT_AUTHOR_EMAIL': hdr['Email'],
                    'GIT_AUTHOR_DATE': hdr['Date'],
-                   'GIT_COMMITTER_DATE': hdr['Date']}
+                   'GIT_COMMITTER_DATE': hdr['Date'],
+                   # the project's, whoever runs the export: the commit
+                   # ids, and with them the Message-Ids, stay the same
+                   'GIT_COMMITTER_NAME': IDENT.split(' <')[0],
+                   'GIT_COMMITTER_EMAIL': IDENT.split('<')[1].rstrip('>')}
             treeid = git(tree, 'rev-parse', f'{c}^{{tree}}').strip()
             parent = run_git(tree, ['commit-tree', treeid, '-p', parent],
                              env=env, stdin=msg).strip()
