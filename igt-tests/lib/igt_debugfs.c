@@ -141,12 +141,13 @@ void __igt_debugfs_read(int fd, const char *filename, char *buf, int size)
 }
 
 /* igt_readn()/igt_writen(): until done, EOF or an error other than EINTR */
-static int readn(int fd, char *buf, int len)
+static int rw_all(int fd, char *buf, int len, bool write_it)
 {
 	int ret, total = 0;
 
 	do {
-		ret = read(fd, buf + total, len - total);
+		ret = write_it ? write(fd, buf + total, len - total) :
+				 read(fd, buf + total, len - total);
 		if (ret < 0)
 			ret = -errno;
 		if (ret == -EINTR || ret == -EAGAIN)
@@ -158,21 +159,14 @@ static int readn(int fd, char *buf, int len)
 	return total ?: ret;
 }
 
+static int readn(int fd, char *buf, int len)
+{
+	return rw_all(fd, buf, len, false);
+}
+
 static int writen(int fd, const char *buf, int len)
 {
-	int ret, total = 0;
-
-	do {
-		ret = write(fd, buf + total, len - total);
-		if (ret < 0)
-			ret = -errno;
-		if (ret == -EINTR || ret == -EAGAIN)
-			continue;
-		if (ret <= 0)
-			break;
-		total += ret;
-	} while (total != len);
-	return total ?: ret;
+	return rw_all(fd, (char *)buf, len, true);
 }
 
 /* The length read, or -errno. */

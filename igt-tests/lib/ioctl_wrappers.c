@@ -58,28 +58,25 @@ int prime_handle_to_fd_for_mmap(int fd, uint32_t handle)
 	return args.fd;
 }
 
+static void prime_sync(int dma_buf_fd, __u64 flags, bool write)
+{
+	struct dma_buf_sync sync;
+
+	memset(&sync, 0, sizeof(sync));
+	sync.flags = flags | DMA_BUF_SYNC_READ;
+	if (write)
+		sync.flags |= DMA_BUF_SYNC_WRITE;
+	do_ioctl(dma_buf_fd, DMA_BUF_IOCTL_SYNC, &sync);
+}
+
 /* Before CPU access through a dma-buf mmap: read, or read and write. */
 void prime_sync_start(int dma_buf_fd, bool write)
 {
-	struct dma_buf_sync sync_start;
-
-	memset(&sync_start, 0, sizeof(sync_start));
-	sync_start.flags = DMA_BUF_SYNC_START;
-	sync_start.flags |= DMA_BUF_SYNC_READ;
-	if (write)
-		sync_start.flags |= DMA_BUF_SYNC_WRITE;
-	do_ioctl(dma_buf_fd, DMA_BUF_IOCTL_SYNC, &sync_start);
+	prime_sync(dma_buf_fd, DMA_BUF_SYNC_START, write);
 }
 
 /* After CPU access through a dma-buf mmap. */
 void prime_sync_end(int dma_buf_fd, bool write)
 {
-	struct dma_buf_sync sync_end;
-
-	memset(&sync_end, 0, sizeof(sync_end));
-	sync_end.flags = DMA_BUF_SYNC_END;
-	sync_end.flags |= DMA_BUF_SYNC_READ;
-	if (write)
-		sync_end.flags |= DMA_BUF_SYNC_WRITE;
-	do_ioctl(dma_buf_fd, DMA_BUF_IOCTL_SYNC, &sync_end);
+	prime_sync(dma_buf_fd, DMA_BUF_SYNC_END, write);
 }
