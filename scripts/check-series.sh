@@ -11,14 +11,19 @@
 #      Commit hashes are the same on every machine, so a commit that built
 #      with the same configuration and compiler is remembered in the cache
 #      and not built again (TTM_DMA_REBUILD=1 builds everything);
+#      The tip also builds with amdgpu's display code (configs/dc.config);
 #   5. in the files the series touches: scripts/kernel-doc -none reports
 #      nothing new, and sparse (C=2) and W=1 report nothing new compared
-#      with the base.
+#      with the base;
+#   6. Coccinelle: the project's semantic patches (scripts/coccinelle/)
+#      find nothing left to convert in the drivers at the tip, and the
+#      kernel's own (make coccicheck MODE=report) report nothing new in
+#      the C files the series touches, compared with the base.
 # Prints one KTAP document, so make check counts each step as a test.
 
 . "$(dirname "$0")/lib.sh"
 
-need git b4 python3 perl
+need git b4 python3 perl spatch
 "$TOP/scripts/base.sh" >/dev/null
 base=$(base_rev)
 mapfile -t series < <("$TOP/scripts/series.py" list "$PATCHES")
@@ -167,6 +172,29 @@ if [ $ok = 1 ]; then
 	[ $n != 0 ] || result skip "build" "empty series: nothing to build"
 fi
 
+# 4b. the tip also builds with amdgpu's display code (DC), which the test
+# configuration leaves out to keep every prefix build short: the driver
+# patches touch amdgpu. Its own objdir, compiling the amd directory only.
+if [ $ok = 1 ] && [ $n != 0 ]; then
+	dcid=$( (cat "$TOP"/configs/{common,debug,x86_64,drivers,dc}.config; gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
+	stamp=$ck/built/$tip-x86_64-dc-$dcid
+	if [ -f "$stamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
+		result ok "build tip with amdgpu DC" "built before (same commit and configuration)"
+	else
+		g checkout -q -f "$tip"
+		t0=$SECONDS
+		if "$TOP/scripts/kernel.sh" -t "$tree" -o "$ck/obj/x86_64-dc" \
+			-f common -f debug -f x86_64 -f drivers -f dc x86_64 \
+			drivers/gpu/drm/amd/ >"$log/build-dc.log" 2>&1; then
+			touch "$stamp"
+			result ok "build tip with amdgpu DC" "$((SECONDS - t0)) s"
+		else
+			result "not ok" "build tip with amdgpu DC" \
+				"$(grep -m1 -E 'error|Error' "$log/build-dc.log")"
+		fi
+	fi
+fi
+
 # 5. kernel-doc, sparse and W=1 in the touched files, base against tip
 if [ $ok = 1 ] && [ $n != 0 ]; then
 	mapfile -t files < <(g diff --name-only --diff-filter=AM "$base" "$tip" -- '*.c' '*.h')
@@ -243,6 +271,152 @@ CANARY
 		result "not ok" "sparse C=2 and W=1" "$cw new; see $log/warnings-tip.txt"
 	fi
 	echo "$new" | grep . | sed 's/^/check-series: new: /' >&2 || true
+fi
+# 6. Coccinelle. Results are remembered like the warnings of step 5, by
+# commit hashes and the spatch version (and, for 6a, the script's text).
+sver=$(spatch --version | sed -n '1s/^spatch version \([^ ]*\).*/\1/p')
+# 6a. The driver series' conversions: each of the project's semantic
+# patches with a report mode (scripts/coccinelle/*.cocci; not
+# ownership-sites.cocci, which lists sites for make mutants) on the tip,
+# in drivers/gpu/drm/ except TTM's core, drivers/gpu/drm/ttm/, which
+# defines what the drivers must stop using. Any match fails. With
+# --use-gitgrep spatch parses only the files git grep finds the script's
+# words in: about 1 s a script, where all of drivers/gpu/drm/ takes
+# minutes.
+if [ $ok = 1 ] && [ "$n" != 0 ]; then
+	mapfile -t checks < <(grep -l 'virtual[[:space:]]\+report' "$TOP"/scripts/coccinelle/*.cocci || true)
+	[ ${#checks[@]} != 0 ] || result skip "coccinelle" "no semantic patch with a report mode in scripts/coccinelle/"
+	g checkout -q -f "$tip"
+	for c in "${checks[@]}"; do
+		name=${c##*/}
+		out=$log/cocci-${name%.cocci}.txt
+		astamp=$ck/built/cocci-${name%.cocci}-$tip-$(sha1sum <"$c" | cut -c1-16)-$sver
+		t0=$SECONDS
+		if [ -f "$astamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
+			cp "$astamp" "$out"
+			took="checked before (same commit, script and spatch)"
+		else
+			opt=$(sed -n 's|^// Options:||p' "$c")
+			# shellcheck disable=SC2086 # $opt: the script's options, one word each
+			if ! (cd "$tree" && spatch -D report --no-show-diff --very-quiet $opt \
+				--cocci-file "$c" --use-gitgrep --dir drivers/gpu/drm) \
+				>"$out.raw" 2>"$out.err"; then
+				result "not ok" "coccinelle: $name" "spatch failed: $(tail -n1 "$out.err"); see $out.err"
+				continue
+			fi
+			grep -E '^drivers/gpu/drm/[^ ]+:[0-9]+:' "$out.raw" |
+				grep -v '^drivers/gpu/drm/ttm/' | sort -u >"$out" || true
+			cp "$out" "$astamp"
+			took="$((SECONDS - t0)) s"
+		fi
+		m=$(grep -c . "$out" || true)
+		if [ "$m" = 0 ]; then
+			result ok "coccinelle: $name" "nothing in drivers/gpu/drm/ outside ttm/, $took"
+		else
+			result "not ok" "coccinelle: $name" "$m left, first $(head -n1 "$out" | cut -d: -f1,2), $took; see $out"
+			sed 's/^/check-series: match: /' "$out" >&2
+		fi
+	done
+fi
+# 6b. make coccicheck MODE=report, the kernel's semantic patches, in the C
+# files the series touches: nothing new at the tip compared with the base
+# (a report moves with its line, so line numbers do not count). coccicheck
+# takes a directory (M=), and drivers/gpu/drm/ alone costs many minutes;
+# so each of its scripts with a report mode runs here as scripts/coccicheck
+# runs it (the script's Options: and Requires:, make coccicheck's x86
+# include options), on the touched files only, one script a core. Python
+# and OCaml scripting are both used (make deps: libpython3.11, ocaml-nox).
+if [ $ok = 1 ] && [ "$n" != 0 ]; then
+	kinc=(-I arch/x86/include -I arch/x86/include/generated -I include
+		-I arch/x86/include/uapi -I arch/x86/include/generated/uapi
+		-I include/uapi -I include/generated/uapi
+		--include include/linux/compiler-version.h
+		--include include/linux/kconfig.h)
+	cocci1() {	# COCCI OUT FILE...: one kernel semantic patch in report mode
+		local c=$1 out=$2 opt
+		shift 2
+		opt=$(grep "Options:" "$c" | cut -d: -f2 || true)
+		# shellcheck disable=SC2086 # $opt: the script's options, one word each
+		if (cd "$tree" && spatch -D report --no-show-diff --very-quiet \
+			--cocci-file "$c" $opt "${kinc[@]}" "$@") >"$out" 2>"$out.err"; then
+			echo 0 >"$out.rc"
+		else
+			echo $? >"$out.rc"
+		fi
+	}
+	coccicheck() {	# REV OUT COCCIS FILES: reports of the kernel's semantic patches in COCCIS (a list, one a line) on the touched FILES (a list) at REV
+		g checkout -q -f "$1"
+		local c f i=0 req fs=()
+		rm -rf "$2.d" && mkdir -p "$2.d"
+		: >"$2"
+		while IFS= read -r f; do
+			[ -f "$tree/$f" ] || continue
+			fs+=("$f")
+		done <"$4"
+		if [ ${#fs[@]} != 0 ]; then
+			while IFS= read -r c; do
+				grep -q 'virtual[[:space:]]\+report' "$tree/$c" || continue
+				req=$(grep "Requires:" "$tree/$c" | cut -d: -f2 | sed 's| ||' || true)
+				if [ -n "$req" ] && ! printf '%s\n' "$req" "$sver" | sort -CV; then
+					continue
+				fi
+				i=$((i + 1))
+				while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do
+					wait -n || true
+				done
+				echo "$c" >"$2.d/$i.cocci"
+				cocci1 "$tree/$c" "$2.d/$i" "${fs[@]}" &
+			done <"$3"
+			wait
+			for f in "$2.d"/*.rc; do
+				[ -e "$f" ] || continue
+				[ "$(cat "$f")" = 0 ] || cat "${f%.rc}.cocci" >>"$2.d/failed"
+				# which script said what: the base runs only those that spoke
+				sed "s|^|$(cat "${f%.rc}.cocci")\t|" "${f%.rc}" >>"$2"
+			done
+		fi
+		# A report belongs to a touched file; line numbers move.
+		cut -f2- "$2" | grep -F -f <(printf '%s:\n' "${fs[@]}" /dev/null) |
+			sed -E 's/(\.[ch]):[0-9]+(:[0-9]+(-[0-9]+)?)?/\1/g; s/\<line [0-9]+/line N/g' |
+			sort -u >"$2.norm" || true
+	}
+	cstamp=$ck/built/coccicheck-$base-$tip-$sver
+	cfail=
+	if [ ${#cfiles[@]} = 0 ]; then
+		result skip "coccicheck" "the series touches no C file"
+	else
+		if [ -f "$cstamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
+			cnew=$(cat "$cstamp")
+			took="checked before (same commits and spatch)"
+		else
+			# The tip first, with every script; the base then only
+			# with the scripts that reported in a touched file at the
+			# tip, on those files (nothing, when the tip is clean).
+			t0=$SECONDS
+			ct=$log/coccicheck-tip.txt cb=$log/coccicheck-base.txt
+			g checkout -q -f "$tip"
+			(cd "$tree" && find scripts/coccinelle -name '*.cocci' -type f | sort) >"$ct.scripts"
+			printf '%s\n' "${cfiles[@]}" >"$ct.files"
+			coccicheck "$tip" "$ct" "$ct.scripts" "$ct.files"
+			grep -F -f <(sed 's|$|:|' "$ct.files") "$ct" >"$ct.touched" || true
+			cut -f1 "$ct.touched" | sort -u >"$cb.scripts"
+			cut -f2 "$ct.touched" | cut -d: -f1 | sort -u >"$cb.files"
+			coccicheck "$base" "$cb" "$cb.scripts" "$cb.files"
+			cfail=$(cat "$ct.d/failed" "$cb.d/failed" 2>/dev/null | sort -u | tr '\n' ' ' || true)
+			cnew=$(comm -13 "$cb.norm" "$ct.norm")
+			[ -n "$cfail" ] || printf '%s\n' "$cnew" >"$cstamp"
+			took="$(find "$ct.d" -name '*.cocci' | wc -l) semantic patches ($(find "$cb.d" -name '*.cocci' | wc -l) at the base), $((SECONDS - t0)) s"
+		fi
+		cn=$(echo "$cnew" | grep -c . || true)
+		if [ -n "$cfail" ]; then
+			result "not ok" "coccicheck" "spatch failed on ${cfail% }; see $log/coccicheck-*.txt.d/"
+		elif [ "$cn" = 0 ]; then
+			result ok "coccicheck" "${#cfiles[@]} touched C files, $took"
+		else
+			result "not ok" "coccicheck" "$cn new; see $log/coccicheck-tip.txt"
+		fi
+		echo "$cnew" | grep . | sed 's/^/check-series: new: /' >&2 || true
+	fi
 fi
 # Leave the tree at the tip: make check tests the kernel built from it.
 [ $ok = 0 ] || g checkout -q -f "$tip"

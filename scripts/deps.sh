@@ -11,6 +11,10 @@
 pkgs=(
 	git make gcc bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
 	python3 perl ccache sparse b4 rsync coccinelle
+	# Coccinelle's Python and OCaml scripting (ownership-sites.cocci,
+	# make coccicheck): Debian's coccinelle loads libpython at run time
+	# without depending on it, and compiles OCaml scripts with ocamlfind.
+	libpython3.11 ocaml-nox
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	qemu-system-x86 qemu-system-arm qemu-system-data device-tree-compiler
 )

@@ -66,10 +66,12 @@ mkstamp() {
 		git -C "$tree" diff HEAD --no-ext-diff
 		cat "${cfgfiles[@]}"
 		echo "$arch $*"
-		cat "$obj/.config"
+		cat "$obj/.config" || true	# none yet in a new objdir
 	} 2>/dev/null | sha1sum | cut -d' ' -f1
 }
+treeid() { { git -C "$tree" rev-parse HEAD; git -C "$tree" diff HEAD --no-ext-diff; } 2>/dev/null | sha1sum; }
 stamp=$(mkstamp "$@")
+tree_before=$(treeid)
 if [ "$(cat "$stampf" 2>/dev/null)" = "$stamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
 	echo "$arch: $* in $obj up to date"
 	exit 0
@@ -117,5 +119,11 @@ cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
 "${kmake[@]}" olddefconfig >/dev/null
 
 "${kmake[@]}" "$@"
-mkstamp "$@" >"$stampf"
+# A tree edited while make ran may be built half old, half new: then the
+# next run builds again (make redoes what changed) instead of trusting it.
+if [ "$(treeid)" = "$tree_before" ]; then
+	mkstamp "$@" >"$stampf"
+else
+	echo "kernel.sh: $tree changed during the build: not recorded as up to date" >&2
+fi
 echo "$arch: built $* in $obj"

@@ -68,6 +68,10 @@ static struct ttm_placement edu_gpu_placement_tt = {
  *
  * personality  ttm_device_init() dev, flags               tt init          who DMA-maps
  * -----------  --------------------------------------------  ---------------  -------------
+ * With the driver series (EDU_GPU_DRIVERS_CONVERTED: drm_need_swiotlb() is
+ * gone), amdgpu, its partition pools, radeon and nouveau pass DMA_AUTO
+ * instead of "USE_DMA_ALLOC if drm_need_swiotlb()", as the drivers do.
+ *
  * edu          PCI dev; unpatched TTM: USE_DMA_ALLOC per       ttm_sg_tt_init() TTM's pool
  *              "pool" (auto: drm_need_swiotlb(dma_bits)),
  *              USE_DMA32 if dma_addressing_limited();
@@ -141,19 +145,38 @@ static const char *edu_gpu_flags_str(unsigned int flags, char *buf,
 	const char *dma_auto = "";
 #endif
 
+#ifdef TTM_ALLOCATION_POOL_USE_DMA_ALLOC
+	const char *dma_alloc = flags & TTM_ALLOCATION_POOL_USE_DMA_ALLOC ?
+				"USE_DMA_ALLOC " : "";
+#else
+	const char *dma_alloc = "";
+#endif
+
 	snprintf(buf, len, "%#x (%s%s%s%sBENEFICIAL_ORDER(%u))", flags, dma_auto,
-		 flags & TTM_ALLOCATION_POOL_USE_DMA_ALLOC ? "USE_DMA_ALLOC " : "",
+		 dma_alloc,
 		 flags & TTM_ALLOCATION_POOL_USE_DMA32 ? "USE_DMA32 " : "",
 		 flags & TTM_ALLOCATION_PROPAGATE_ENOSPC ? "PROPAGATE_ENOSPC " : "",
 		 flags & 0xff);
 	return buf;
 }
 
+#ifdef EDU_GPU_DRIVERS_CONVERTED
+/*
+ * The driver series: radeon, amdgpu and nouveau let TTM choose
+ * (radeon_ttm.c, amdgpu_ttm.c and nouveau_ttm.c at the tip).
+ */
+#define EDU_GPU_DRIVER_POOL(edev)	TTM_ALLOCATION_POOL_DMA_AUTO
+#else
+/* amdgpu_ttm.c:2126-2130, radeon_ttm.c:686-689, nouveau_ttm.c:313-314 */
+#define EDU_GPU_DRIVER_POOL(edev)				\
+	(drm_need_swiotlb((edev)->dma_bits) ?			\
+	 TTM_ALLOCATION_POOL_USE_DMA_ALLOC : 0)
+#endif
+
 /* amdgpu_ttm.c:2126-2130, radeon_ttm.c:686-689 */
 static unsigned int edu_gpu_flags_swiotlb_dma32(struct edu_gpu_device *edev)
 {
-	return (drm_need_swiotlb(edev->dma_bits) ?
-		TTM_ALLOCATION_POOL_USE_DMA_ALLOC : 0) |
+	return EDU_GPU_DRIVER_POOL(edev) |
 	       (dma_addressing_limited(&edev->pdev->dev) ?
 		TTM_ALLOCATION_POOL_USE_DMA32 : 0);
 }
@@ -164,11 +187,21 @@ static unsigned int edu_gpu_flags_amdgpu(struct edu_gpu_device *edev)
 	       TTM_ALLOCATION_POOL_BENEFICIAL_ORDER(get_order(SZ_2M));
 }
 
+/* amdgpu_ttm.c:1932-1934: the pools of an APU's memory partitions */
+static unsigned int edu_gpu_part_pool_flags(void)
+{
+#ifdef EDU_GPU_DRIVERS_CONVERTED
+	return TTM_ALLOCATION_POOL_DMA_AUTO |
+	       TTM_ALLOCATION_POOL_BENEFICIAL_ORDER(get_order(SZ_2M));
+#else
+	return TTM_ALLOCATION_POOL_BENEFICIAL_ORDER(get_order(SZ_2M));
+#endif
+}
+
 /* nouveau_ttm.c:313-316: DMA32 from the width of the mask */
 static unsigned int edu_gpu_flags_nouveau(struct edu_gpu_device *edev)
 {
-	return (drm_need_swiotlb(edev->dma_bits) ?
-		TTM_ALLOCATION_POOL_USE_DMA_ALLOC : 0) |
+	return EDU_GPU_DRIVER_POOL(edev) |
 	       (edev->dma_bits <= 32 ? TTM_ALLOCATION_POOL_USE_DMA32 : 0);
 }
 
@@ -709,7 +742,7 @@ int edu_gpu_ttm_init(struct edu_gpu_device *edev)
 		nid = dev_to_node(drm->dev);
 		edev->part_nid = nid == NUMA_NO_NODE ? first_online_node : nid;
 		ttm_pool_init(&edev->part_pool, drm->dev, edev->part_nid,
-			      TTM_ALLOCATION_POOL_BENEFICIAL_ORDER(get_order(SZ_2M)));
+			      edu_gpu_part_pool_flags());
 	}
 
 	drm_info(drm, "personality %s: ttm_device_init(%s, alloc_flags %s), %s(), %s\n",
@@ -722,7 +755,7 @@ int edu_gpu_ttm_init(struct edu_gpu_device *edev)
 	if (pers->partition_pool)
 		drm_info(drm, "personality %s: partition pool on node %d, alloc_flags %s\n",
 			 pers->name, edev->part_nid,
-			 edu_gpu_flags_str(TTM_ALLOCATION_POOL_BENEFICIAL_ORDER(get_order(SZ_2M)),
+			 edu_gpu_flags_str(edu_gpu_part_pool_flags(),
 					   flags, sizeof(flags)));
 
 	return drmm_add_action_or_reset(drm, edu_gpu_ttm_fini, edev);
