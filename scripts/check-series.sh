@@ -174,7 +174,7 @@ fi
 
 # 4b. the tip also builds with amdgpu's display code (DC), which the test
 # configuration leaves out to keep every prefix build short: the driver
-# patches touch amdgpu. Its own objdir, compiling the amd directory only.
+# patches touch amdgpu. Its own objdir, compiling amdgpu (with DC) only.
 if [ $ok = 1 ] && [ $n != 0 ]; then
 	dcid=$( (cat "$TOP"/configs/{common,debug,x86_64,drivers,dc}.config; gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
 	stamp=$ck/built/$tip-x86_64-dc-$dcid
@@ -183,11 +183,18 @@ if [ $ok = 1 ] && [ $n != 0 ]; then
 	else
 		g checkout -q -f "$tip"
 		t0=$SECONDS
+		# (amdgpu's Makefile builds DC into the module; a build that
+		# compiled none of DC proves nothing)
 		if "$TOP/scripts/kernel.sh" -t "$tree" -o "$ck/obj/x86_64-dc" \
 			-f common -f debug -f x86_64 -f drivers -f dc x86_64 \
-			drivers/gpu/drm/amd/ >"$log/build-dc.log" 2>&1; then
-			touch "$stamp"
-			result ok "build tip with amdgpu DC" "$((SECONDS - t0)) s"
+			drivers/gpu/drm/amd/amdgpu/ >"$log/build-dc.log" 2>&1; then
+			dcobjs=$(find "$ck/obj/x86_64-dc/drivers/gpu/drm/amd/display" -name '*.o' 2>/dev/null | wc -l)
+			if [ "$dcobjs" -gt 0 ]; then
+				touch "$stamp"
+				result ok "build tip with amdgpu DC" "$dcobjs DC objects, $((SECONDS - t0)) s"
+			else
+				result "not ok" "build tip with amdgpu DC" "no DC object built; see $log/build-dc.log"
+			fi
 		else
 			result "not ok" "build tip with amdgpu DC" \
 				"$(grep -m1 -E 'error|Error' "$log/build-dc.log")"

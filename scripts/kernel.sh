@@ -94,7 +94,14 @@ KCONFIG_CONFIG=$cfgdir/.config "$tree/scripts/kconfig/merge_config.sh" -m -O "$c
 
 # Every line of the fragments must have survived Kconfig's dependencies,
 # but options the tree does not know yet (the series adds some) are only
-# reported.
+# reported. A later fragment overrides an earlier one: the last line
+# naming a symbol counts.
+awk '{	if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) s = substr($0, 1, RLENGTH - 1)
+	else if ($0 ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/) s = $2
+	else next
+	last[s] = $0; at[s] = NR }
+     END { for (s in last) print at[s] "\t" last[s] }' "$cfgdir/want" |
+	sort -n | cut -f2- >"$cfgdir/want.last"
 defined() {
 	grep -rqs --include='Kconfig*' -x "\(menu\)\{0,1\}config ${1#CONFIG_}" "$tree"
 }
@@ -113,7 +120,7 @@ while read -r line; do
 		! grep -q "^$sym=" "$cfgdir/.config" || {
 			note "$arch: $sym should be unset"; bad=1; } ;;
 	esac
-done <"$cfgdir/want"
+done <"$cfgdir/want.last"
 [ $bad = 0 ] || die "$arch: configuration fragments do not apply to $tree"
 cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
 "${kmake[@]}" olddefconfig >/dev/null
