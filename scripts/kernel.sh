@@ -60,16 +60,19 @@ done
 # objects in $obj at another commit (check-series' sparse run on the base)
 # rewrites .config without the options that commit does not know.
 stampf=$obj/.ttm-dma-stamp
+treestate() {	# the commit and the uncommitted changes of $tree
+	git -C "$tree" rev-parse HEAD
+	git -C "$tree" diff HEAD --no-ext-diff
+}
 mkstamp() {
 	{
-		git -C "$tree" rev-parse HEAD
-		git -C "$tree" diff HEAD --no-ext-diff
+		treestate
 		cat "${cfgfiles[@]}"
 		echo "$arch $*"
 		cat "$obj/.config" || true	# none yet in a new objdir
 	} 2>/dev/null | sha1sum | cut -d' ' -f1
 }
-treeid() { { git -C "$tree" rev-parse HEAD; git -C "$tree" diff HEAD --no-ext-diff; } 2>/dev/null | sha1sum; }
+treeid() { treestate 2>/dev/null | sha1sum; }
 stamp=$(mkstamp "$@")
 tree_before=$(treeid)
 if [ "$(cat "$stampf" 2>/dev/null)" = "$stamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then

@@ -135,28 +135,32 @@ module_param(personality, charp, 0444);
 MODULE_PARM_DESC(personality,
 		 "TTM configuration to imitate: edu (default), amdgpu, radeon, nouveau, xe, qxl, vram-helper");
 
+/* The flags this TTM has (the series adds DMA_AUTO and deletes USE_DMA_ALLOC) */
+static const struct {
+	unsigned int flag;
+	const char *name;
+} edu_gpu_flag_names[] = {
+#ifdef TTM_ALLOCATION_POOL_DMA_AUTO
+	{ TTM_ALLOCATION_POOL_DMA_AUTO, "DMA_AUTO" },
+#endif
+#ifdef TTM_ALLOCATION_POOL_USE_DMA_ALLOC
+	{ TTM_ALLOCATION_POOL_USE_DMA_ALLOC, "USE_DMA_ALLOC" },
+#endif
+	{ TTM_ALLOCATION_POOL_USE_DMA32, "USE_DMA32" },
+	{ TTM_ALLOCATION_PROPAGATE_ENOSPC, "PROPAGATE_ENOSPC" },
+};
+
 static const char *edu_gpu_flags_str(unsigned int flags, char *buf,
 				     size_t len)
 {
-#ifdef TTM_ALLOCATION_POOL_DMA_AUTO
-	const char *dma_auto = flags & TTM_ALLOCATION_POOL_DMA_AUTO ?
-			       "DMA_AUTO " : "";
-#else
-	const char *dma_auto = "";
-#endif
+	size_t n = scnprintf(buf, len, "%#x (", flags);
+	unsigned int i;
 
-#ifdef TTM_ALLOCATION_POOL_USE_DMA_ALLOC
-	const char *dma_alloc = flags & TTM_ALLOCATION_POOL_USE_DMA_ALLOC ?
-				"USE_DMA_ALLOC " : "";
-#else
-	const char *dma_alloc = "";
-#endif
-
-	snprintf(buf, len, "%#x (%s%s%s%sBENEFICIAL_ORDER(%u))", flags, dma_auto,
-		 dma_alloc,
-		 flags & TTM_ALLOCATION_POOL_USE_DMA32 ? "USE_DMA32 " : "",
-		 flags & TTM_ALLOCATION_PROPAGATE_ENOSPC ? "PROPAGATE_ENOSPC " : "",
-		 flags & 0xff);
+	for (i = 0; i < ARRAY_SIZE(edu_gpu_flag_names); i++)
+		if (flags & edu_gpu_flag_names[i].flag)
+			n += scnprintf(buf + n, len - n, "%s ",
+				       edu_gpu_flag_names[i].name);
+	scnprintf(buf + n, len - n, "BENEFICIAL_ORDER(%u))", flags & 0xff);
 	return buf;
 }
 
