@@ -93,6 +93,10 @@ struct edu_gpu_engine {
  * @driver_maps: the driver DMA-maps the tt's pages itself (xe)
  * @partition_pool: objects alternate between the TTM device's pool and
  *	a second pool with a NUMA node (amdgpu's APU memory partitions)
+ * @generic_prime: dma-bufs are exported with DRM's generic PRIME helpers,
+ *	drm_gem_prime_export() (radeon and nouveau before the driver series)
+ *	or, with it, drm_gem_ttm_prime_export(); otherwise with edu_gpu's
+ *	own &dma_buf_ops, as amdgpu does with its own
  * @alloc_flags: the TTM_ALLOCATION_* flags the driver passes
  *
  * With @plain_tt and without @driver_maps the device never reaches
@@ -105,6 +109,7 @@ struct edu_gpu_personality {
 	bool plain_tt;
 	bool driver_maps;
 	bool partition_pool;
+	bool generic_prime;
 	unsigned int (*alloc_flags)(struct edu_gpu_device *edev);
 };
 

@@ -272,6 +272,7 @@ static const struct dma_buf_ops edu_gpu_dmabuf_ops = {
 static struct dma_buf *edu_gpu_gem_prime_export(struct drm_gem_object *obj,
 						int flags)
 {
+	struct edu_gpu_device *edev = bdev_to_edu_gpu(drm_gem_ttm_of_gem(obj)->bdev);
 	struct dma_buf_export_info exp_info = {
 		.exp_name = KBUILD_MODNAME,
 		.owner = THIS_MODULE,
@@ -282,6 +283,18 @@ static struct dma_buf *edu_gpu_gem_prime_export(struct drm_gem_object *obj,
 		.resv = obj->resv,
 	};
 
+	/*
+	 * radeon and nouveau export with DRM's generic helpers: with the
+	 * driver series the TTM one, which hands the pages over around CPU
+	 * access; before it drm_gem_prime_export(), which does not.
+	 */
+	if (edev->pers->generic_prime)
+#ifdef EDU_GPU_TTM_PRIME_EXPORT
+		return drm_gem_ttm_prime_export(obj, flags);
+#else
+		return drm_gem_prime_export(obj, flags);
+#endif
+
 	return drm_gem_dmabuf_export(obj->dev, &exp_info);
 }
 
@@ -291,9 +304,10 @@ static struct dma_buf *edu_gpu_gem_prime_export(struct drm_gem_object *obj,
  * @dma_buf: the buffer
  *
  * A dma-buf this device exported gives back its own GEM object (a new
- * reference), as drm_gem_prime_import() does for the generic PRIME ops.
- * Anything else goes to drm_gem_prime_import(), which refuses it: the
- * driver has no &drm_driver.gem_prime_import_sg_table.
+ * reference), as drm_gem_prime_import() does for the generic PRIME ops
+ * (and drm_gem_ttm_prime_import() for the TTM ones, which the generic_prime
+ * personalities export with). Anything else is refused there: the driver
+ * has no &drm_driver.gem_prime_import_sg_table.
  *
  * Return: the GEM object or an ERR_PTR().
  */
@@ -307,7 +321,11 @@ struct drm_gem_object *edu_gpu_gem_prime_import(struct drm_device *drm,
 		return obj;
 	}
 
+#ifdef EDU_GPU_TTM_PRIME_EXPORT
+	return drm_gem_ttm_prime_import(drm, dma_buf);
+#else
 	return drm_gem_prime_import(drm, dma_buf);
+#endif
 }
 
 /**

@@ -341,10 +341,12 @@ static const struct edu_gpu_personality edu_gpu_personalities[] = {
 	}, {
 		.name = "radeon",
 		.tt_init = "ttm_sg_tt_init",
+		.generic_prime = true,
 		.alloc_flags = edu_gpu_flags_swiotlb_dma32,
 	}, {
 		.name = "nouveau",
 		.tt_init = "ttm_sg_tt_init",
+		.generic_prime = true,
 		.alloc_flags = edu_gpu_flags_nouveau,
 	}, {
 		.name = "xe",
