@@ -5,7 +5,9 @@
 # besides the kernel, built against a built kernel:
 #   - the edu_gpu module (drivers/edu-gpu), installed under DEST/lib/modules;
 #   - the IGT tests (igt-tests/), static, in DEST/usr/bin, against the
-#     kernel's own UAPI headers (make headers_install).
+#     kernel's own UAPI headers (make headers_install); the real-GPU tests
+#     (amd_ttm_dma, radeon_ttm_dma, nouveau_ttm_dma) also against Debian's
+#     libdrm-dev for ARCH, downloaded into the cache and unpacked there.
 # scripts/vm.sh copies DEST into the initramfs (default build/guest/ARCH).
 
 . "$(dirname "$0")/lib.sh"
@@ -13,6 +15,8 @@
 tree=$TREE
 obj=
 dest=
+# -t is accepted like kernel.sh's: the build in OBJDIR knows its tree.
+# shellcheck disable=SC2034
 while getopts "t:o:d:" o; do
 	case $o in
 	t) tree=$OPTARG ;;
@@ -37,12 +41,16 @@ need make "${cross}gcc" ccache
 work=$obj/.ttm-dma-guest
 mkdir -p "$work"
 
+# Debian's libdrm-dev for the guest's architecture (the real-GPU tests).
+libdrm=$("$TOP/scripts/libdrm.sh" "$arch")
+
 # Nothing to do when the kernel build, the sources and the destination
 # are those of the last good run.
 stampf=$work/stamp
 stamp=$({
 	cat "$obj/.ttm-dma-stamp" 2>/dev/null || echo "kernel $(date +%s%N)"
-	echo "$dest"
+	echo "$dest $libdrm"
+	cat "$TOP/scripts/hw-test.sh" "$TOP/scripts/hw-report-check.sh"
 	find "$TOP/drivers/edu-gpu" "$TOP/igt-tests" -type f \
 		\( -name '*.[ch]' -o -name Kbuild -o -name Makefile \) -print0 |
 		sort -z | xargs -0 cat
@@ -73,7 +81,10 @@ find "$dest/lib/modules" -name 'modules.*' -delete
 # The kernel's UAPI headers, then the IGT tests against them.
 "${kmake[@]}" headers_install INSTALL_HDR_PATH="$work/hdr" >/dev/null
 make -s -C "$TOP/igt-tests" CC="ccache ${cross}gcc" UAPI="$work/hdr/include" \
-	EDU_UAPI="$TOP/drivers/edu-gpu" O="$work/igt"
-cp "$work/igt/edu_gpu_dma" "$dest/usr/bin/"
+	EDU_UAPI="$TOP/drivers/edu-gpu" LIBDRM="$libdrm" O="$work/igt"
+hw_tests=(amd_ttm_dma radeon_ttm_dma nouveau_ttm_dma)
+cp "$work/igt/edu_gpu_dma" "${hw_tests[@]/#/$work/igt/}" "$dest/usr/bin/"
+# The testers' run-and-report script, which the VMs run in --dry-run mode.
+cp "$TOP/scripts/hw-test.sh" "$TOP/scripts/hw-report-check.sh" "$dest/usr/bin/"
 echo "$stamp" >"$stampf"
-echo "guest: $arch: edu_gpu.ko and edu_gpu_dma in $dest"
+echo "guest: $arch: edu_gpu.ko, edu_gpu_dma and ${hw_tests[*]} in $dest"

@@ -95,36 +95,9 @@ KCONFIG_CONFIG=$cfgdir/.config "$tree/scripts/kconfig/merge_config.sh" -m -O "$c
 	"$cfgdir/.config" "$cfgdir/want" >/dev/null
 "${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" olddefconfig >/dev/null
 
-# Every line of the fragments must have survived Kconfig's dependencies,
-# but options the tree does not know yet (the series adds some) are only
-# reported. A later fragment overrides an earlier one: the last line
-# naming a symbol counts.
-awk '{	if (match($0, /^CONFIG_[A-Za-z0-9_]+=/)) s = substr($0, 1, RLENGTH - 1)
-	else if ($0 ~ /^# CONFIG_[A-Za-z0-9_]+ is not set/) s = $2
-	else next
-	last[s] = $0; at[s] = NR }
-     END { for (s in last) print at[s] "\t" last[s] }' "$cfgdir/want" |
-	sort -n | cut -f2- >"$cfgdir/want.last"
-defined() {
-	grep -rqs --include='Kconfig*' -x "\(menu\)\{0,1\}config ${1#CONFIG_}" "$tree"
-}
-bad=0
-while read -r line; do
-	case $line in
-	CONFIG_*=*) grep -qxF "$line" "$cfgdir/.config" && continue
-		if ! defined "${line%%=*}"; then
-			note "$arch: ${line%%=*} does not exist in this tree, skipped"
-			continue
-		fi
-		note "$arch: $line did not stick ($(grep -E "^(# )?${line%%=*}[= ]" "$cfgdir/.config" || echo unset))"
-		bad=1 ;;
-	"# CONFIG_"*" is not set")
-		sym=${line#\# }; sym=${sym%% *}
-		! grep -q "^$sym=" "$cfgdir/.config" || {
-			note "$arch: $sym should be unset"; bad=1; } ;;
-	esac
-done <"$cfgdir/want.last"
-[ $bad = 0 ] || die "$arch: configuration fragments do not apply to $tree"
+# Every line of the fragments must have survived Kconfig's dependencies.
+"$TOP/scripts/config-check.sh" "$cfgdir/want" "$cfgdir/.config" "$tree" "$arch" ||
+	die "$arch: configuration fragments do not apply to $tree"
 cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
 "${kmake[@]}" olddefconfig >/dev/null
 

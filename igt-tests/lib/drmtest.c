@@ -26,7 +26,9 @@ __thread int (*igt_ioctl)(int fd, unsigned long request, void *arg) = drm_ioctl;
 /* The driver bit IGT gives a driver name; DRIVER_ANY for unknown ones. */
 static unsigned int chipset_of(const char *name)
 {
-	return !strcmp(name, "vgem") ? DRIVER_VGEM :
+	return !strcmp(name, "amdgpu") ? DRIVER_AMDGPU :
+	       !strcmp(name, "i915") || !strcmp(name, "xe") ? DRIVER_INTEL :
+	       !strcmp(name, "vgem") ? DRIVER_VGEM :
 	       !strcmp(name, "vkms") ? DRIVER_VKMS :
 	       !strcmp(name, "virtio_gpu") ? DRIVER_VIRTIO : DRIVER_ANY;
 }
@@ -90,4 +92,44 @@ int drm_close_driver(int fd)
 		return -1;
 	}
 	return close(fd);
+}
+
+/* DRM_IOCTL_VERSION's driver name, NUL-terminated within name_size. */
+int __get_drm_device_name(int fd, char *name, int name_size)
+{
+	struct drm_version v;
+
+	memset(&v, 0, sizeof(v));
+	memset(name, 0, name_size);
+	v.name_len = name_size - 1;
+	v.name = name;
+	return drm_ioctl(fd, DRM_IOCTL_VERSION, &v) ? -1 : 0;
+}
+
+static bool is_device(int fd, const char *driver)
+{
+	char name[32];
+
+	return !__get_drm_device_name(fd, name, sizeof(name)) &&
+	       !strcmp(name, driver);
+}
+
+bool is_amdgpu_device(int fd)
+{
+	return is_device(fd, "amdgpu");
+}
+
+bool is_nouveau_device(int fd)
+{
+	return is_device(fd, "nouveau");
+}
+
+void igt_require_amdgpu(int fd)
+{
+	igt_require(is_amdgpu_device(fd));
+}
+
+void igt_require_nouveau(int fd)
+{
+	igt_require(is_nouveau_device(fd));
 }

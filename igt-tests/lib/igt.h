@@ -196,8 +196,10 @@ void igt_vlog(const char *domain, enum igt_log_level level,
 #define igt_warn(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_WARN, f)
 #define igt_critical(f...) igt_log(IGT_LOG_DOMAIN, IGT_LOG_CRITICAL, f)
 
-/* drmtest.h */
+/* drmtest.h: the same bit per driver as IGT's */
+#define DRIVER_INTEL	(1 << 0)
 #define DRIVER_VGEM	(1 << 2)
+#define DRIVER_AMDGPU	(1 << 3)
 #define DRIVER_VKMS	(1 << 9)
 #define DRIVER_VIRTIO	(1 << 10)
 #define DRIVER_ANY	~(DRIVER_VGEM | DRIVER_VKMS | DRIVER_VIRTIO)
@@ -208,6 +210,11 @@ int __drm_open_driver(int chipset);
 int drm_open_driver(int chipset);
 int __drm_close_driver(int fd);
 int drm_close_driver(int fd);
+int __get_drm_device_name(int fd, char *name, int name_size);
+bool is_amdgpu_device(int fd);
+bool is_nouveau_device(int fd);
+void igt_require_amdgpu(int fd);
+void igt_require_nouveau(int fd);
 
 /* ioctl_wrappers.h: drmIoctl(), which restarts on EINTR and EAGAIN */
 extern __thread int (*igt_ioctl)(int fd, unsigned long request, void *arg);

@@ -3,7 +3,7 @@
 """Run lib_selftest (built against igt-tests/lib or against real IGT) and
 check that exit codes and output are what IGT gives.
 
-usage: check.py [-v] [--ktap] PATH/TO/lib_selftest [TEST...]
+usage: check.py [-v] [--ktap] PATH/TO/lib_selftest [TEST...] [--hw HWTEST...]
 
 --ktap prints every check as a KTAP test case as well, for the project's
 'make check' to count.
@@ -17,6 +17,12 @@ Every further TEST (e.g. edu_gpu_dma) gets the checks IGT's
 tests/igt_command_line.sh makes of every test: --invalid-option fails,
 --help succeeds, --list-subtests exits 0 with a list (or 79 with none),
 --run-subtest invalid-subtest fails. They need no device.
+
+Each HWTEST (amd_ttm_dma, radeon_ttm_dma, nouveau_ttm_dma: tests for a
+GPU this machine does not have) gets the same command line checks, and
+must skip cleanly without its device: exit 77 with "no DRIVER device" in
+its output and every subtest SKIP, both as it is and with IGT_FORCE_DRIVER
+naming another driver.
 
 The expectations come from IGT's lib/igt_core.c and lib/drmtest.c (exit
 codes IGT_EXIT_SUCCESS 0, IGT_EXIT_SKIP 77, IGT_EXIT_INVALID 79,
@@ -56,7 +62,11 @@ class Run:
         e["IGT_FORCE_DRIVER"] = "no-such-driver"
         e.pop("SELFTEST_BREAK", None)
         e.update(extra_env)
-        e.update(env or {})
+        for k, v in (env or {}).items():
+            if v is None:
+                e.pop(k, None)
+            else:
+                e[k] = v
         p = subprocess.run([binary] + args, env=e, capture_output=True,
                            text=True, timeout=60)
         self.binary, self.args, self.env = binary, args, env or {}
@@ -116,6 +126,27 @@ def command_line_checks(t):
         print(f"{os.path.basename(t)}: IGT command line checks passed")
 
 
+HW_DRIVER = {"amd_ttm_dma": "amdgpu", "radeon_ttm_dma": "radeon",
+             "nouveau_ttm_dma": "nouveau"}
+
+
+def hw_checks(t):
+    """A test for a GPU that is not here skips, saying so."""
+    name = os.path.basename(t)
+    drv = HW_DRIVER.get(name)
+    r = Run(t, ["--list-subtests"])
+    check(r, "--list-subtests lists subtests", r.rc == 0 and r.out.strip())
+    subtests = r.out.split()
+    for env in ({"IGT_FORCE_DRIVER": None}, {"IGT_FORCE_DRIVER": "vgem"}):
+        r = Run(t, [], env)
+        check(r, f"known test ({name})", drv is not None)
+        check(r, "exit code 77 (skip) without the device", r.rc == 77)
+        check(r, f"says 'no {drv} device'",
+              re.search(rf"no {drv} device", r.out + r.err))
+        check(r, "every listed subtest skips", r.results() ==
+              [(n, "SKIP") for n in subtests])
+
+
 def print_ktap():
     print("KTAP version 1")
     print("1..1")
@@ -137,10 +168,19 @@ def main():
         else:
             ktap = True
         args = args[1:]
+    hw = []
+    while "--hw" in args:
+        i = args.index("--hw")
+        if i + 1 >= len(args):
+            sys.exit("check.py: --hw needs a test binary")
+        hw.append(args[i + 1])
+        del args[i:i + 2]
     if not args:
         sys.exit(__doc__)
-    for t in args[1:]:
+    for t in args[1:] + hw:
         command_line_checks(os.path.abspath(t))
+    for t in hw:
+        hw_checks(os.path.abspath(t))
     b = os.path.abspath(args[0])
     name = os.path.basename(b)
     lib_checks(b, name)
