@@ -9,7 +9,7 @@ S := scripts
 ALL_PLATFORMS := $(sort $(basename $(notdir $(wildcard platforms/*.conf))))
 PLATFORMS ?= $(ALL_PLATFORMS)
 
-.PHONY: help deps base tree export mbox kernel vm check-series test check repro mutants clean
+.PHONY: help deps base tree export mbox kernel vm check-series test check repro mutants clean unit hw-kernel
 
 help:
 	@echo "make kernel        build the patched test kernels (x86_64, arm64): the main job"
@@ -19,11 +19,15 @@ help:
 	@echo "make base          download and commit the base tree (cache: ~/.cache/ttm-dma)"
 	@echo "make tree          build/linux = base + patches/ (FORCE=1 discards unexported work)"
 	@echo "make export        regenerate patches/ from build/linux"
-	@echo "make mbox          build/series.mbox, for b4 am -m"
+	@echo "make mbox          build/series.mbox, for b4 am -m (AUTHOR='Name <mail>': signed by you, for posting)"
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
 	@echo "make test          the VM platforms on what 'make kernel' built"
 	@echo "make repro         the edu/IGT tests on the unpatched base and on the series: docs/repro.md"
+	@echo "make unit          the harness's own tests, flake8 and shellcheck (under a minute)"
 	@echo "make mutants       each ownership transfer removed in turn must fail a test: docs/mutants.md (LIST=1: the sites)"
+	@echo "make hw-kernel CONFIG=FILE [ARCH=x86_64|arm64] [FORMAT=deb|tar] [LSMOD=FILE] [CONFIGURE_ONLY=1]"
+	@echo "                   a kernel with the series for your own machine (docs/hardware-testing.md)"
+	@echo "make hw-tests [ARCH=x86_64|arm64]   the real-GPU tests and hw-test.sh, static: build/hw/tests-ARCH"
 	@echo "make vm PLATFORM=NAME [SHELL_VM=1]   one VM (SHELL_VM=1: a shell); NAME is one of:"
 	@echo "                   $(ALL_PLATFORMS) (platforms/*.conf)"
 	@echo ""
@@ -42,8 +46,10 @@ export:
 	@[ -d build/linux/.git ] || { echo "make export: error: no work tree build/linux (run 'make tree')" >&2; exit 1; }
 	@$(S)/series.py export build/linux patches
 
+# AUTHOR="Name <mail>": signed by you, To/Cc from build/linux's get_maintainer.pl
 mbox:
-	@mkdir -p build && $(S)/series.py mbox patches build/series.mbox
+	@mkdir -p build && $(S)/series.py mbox $(if $(AUTHOR),--author "$$AUTHOR" --maintainers build/linux) \
+		patches build/series.mbox
 
 kernel:
 	@$(S)/make-kernel.sh
@@ -64,8 +70,19 @@ check:
 repro:
 	@$(S)/repro.sh
 
+unit:
+	@$(S)/tests/unit.sh
+
 mutants:
 	@$(S)/mutants.py $(if $(filter 1,$(LIST)),--list)
+
+hw-kernel:
+	@[ -n "$(CONFIG)" ] || { echo "make hw-kernel: error: say which configuration: CONFIG=/boot/config-\$$(uname -r) (or any kernel .config)" >&2; exit 2; }
+	@$(S)/hw-kernel.sh $(if $(ARCH),-a $(ARCH)) $(if $(FORMAT),-f $(FORMAT)) \
+		$(if $(LSMOD),-l $(LSMOD)) $(if $(filter 1,$(CONFIGURE_ONLY)),-n) $(CONFIG)
+
+hw-tests:
+	@$(S)/hw-tests.sh $(or $(ARCH),x86_64)
 
 clean:
 	rm -rf build/obj build/vm build/guest build/check-series

@@ -22,18 +22,26 @@ if [ -n "${KSRC:-}" ]; then
 	exit 0
 fi
 
-if rev=$(git -C "$BASE_REPO" rev-parse --verify -q refs/heads/base 2>/dev/null); then
-	echo "base: $BASE_REPO at $rev (cached)"
-	exit 0
-fi
-
-need git tar xz dpkg-deb
+cached() {
+	if rev=$(git -C "$BASE_REPO" rev-parse --verify -q refs/heads/base 2>/dev/null); then
+		echo "base: $BASE_REPO at $rev (cached)"
+		exit 0
+	fi
+}
+cached
+# Every clone of the project on this machine shares the base (their trees
+# borrow its objects): one writer at a time, and a second one finds it
+# made by the first.
+need git tar xz dpkg-deb flock
+lock "$(dirname "$BASE_REPO")"
+cached
 deb=$CACHE/pkgs/${BASE_PKG}_${BASE_PKG_VERSION}_all.deb
 if [ ! -f "$deb" ]; then
 	"$TOP/scripts/fetch-debs.sh" "$BASE_PKG=$BASE_PKG_VERSION"
 	[ -f "$deb" ] || die "download of $BASE_PKG $BASE_PKG_VERSION left no $deb"
 fi
 
+mkdir -p "$CACHE"
 tmp=$(mktemp -d "$CACHE/base.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 note "unpacking $BASE_PKG $BASE_PKG_VERSION"
@@ -74,7 +82,7 @@ $BASE_PKG_VERSION, unchanged except for one hunk of Debian's .gitignore
 packaging), which would hide every file the series adds."
 git branch -f base HEAD
 unset GIT_DIR GIT_WORK_TREE
-mkdir -p "$(dirname "$BASE_REPO")"
+# (under the lock: a broken leftover without the base branch goes)
 rm -rf "$BASE_REPO"
 mv "$tmp/linux.git" "$BASE_REPO"
 echo "base: $BASE_REPO at $(git -C "$BASE_REPO" rev-parse base)"

@@ -23,16 +23,23 @@
 
 . "$(dirname "$0")/lib.sh"
 
-need git b4 python3 perl spatch
+need git b4 python3 perl spatch flock
+# (first, and not as 'mapfile < <(series.py list)', which would hide a
+# failure: a gap in the patch numbers ends us here, before anything)
+list=$("$TOP/scripts/series.py" list "$PATCHES")
+series=()
+[ -z "$list" ] || mapfile -t series <<<"$list"
+n=${#series[@]}
 "$TOP/scripts/base.sh" >/dev/null
 base=$(base_rev)
-mapfile -t series < <("$TOP/scripts/series.py" list "$PATCHES")
-n=${#series[@]}
 ck=${CHECK_DIR:-$CACHE/check}
 tree=$ck/linux
 obj=$ck/obj/x86_64
 log=$BUILD/check-series
-mkdir -p "$ck" "$log"
+# One run at a time in the workspace (make check holds it already, for
+# the kernels and VMs that follow, and so does not wait here).
+lock "$ck"
+mkdir -p "$log"
 
 if [ ! -d "$tree/.git" ] || ! git -C "$tree" cat-file -e "$base^{commit}" 2>/dev/null; then
 	rm -rf "$tree"
@@ -63,14 +70,14 @@ for p in "${series[@]}"; do
 	commits+=("$(g rev-parse HEAD)")
 done
 [ $ok = 1 ] && result ok "git am" "$n patches"
-[ $n != 0 ] || note "the series is empty"
+[ "$n" != 0 ] || note "the series is empty"
 tip=$(g rev-parse HEAD)
 
 # 2. b4 am from the mbox
 if [ $ok = 1 ]; then
 	rm -rf "$log/b4" && mkdir -p "$log/b4"
 	"$TOP/scripts/series.py" mbox "$PATCHES" "$log/series.mbox" >/dev/null
-	if [ $n = 0 ]; then
+	if [ "$n" = 0 ]; then
 		result skip "b4 am" "empty series: nothing to apply"
 	# b4 gives up without a word when git has no user.name/user.email
 	# (a CI runner's fresh HOME); it only needs one to exist, so lend it
@@ -139,7 +146,7 @@ for p in "${series[@]}"; do
 		bad+=("${p##*/}")
 	fi
 done
-if [ $n = 0 ]; then
+if [ "$n" = 0 ]; then
 	result skip "checkpatch --strict" "empty series: nothing to check"
 elif [ ${#bad[@]} = 0 ]; then
 	result ok "checkpatch --strict" "$n patches clean"
@@ -169,13 +176,13 @@ if [ $ok = 1 ]; then
 				"$(grep -m1 -E 'error|Error' "$log/build-$i.log")"
 		fi
 	done
-	[ $n != 0 ] || result skip "build" "empty series: nothing to build"
+	[ "$n" != 0 ] || result skip "build" "empty series: nothing to build"
 fi
 
 # 4b. the tip also builds with amdgpu's display code (DC), which the test
 # configuration leaves out to keep every prefix build short: the driver
 # patches touch amdgpu. Its own objdir, compiling amdgpu (with DC) only.
-if [ $ok = 1 ] && [ $n != 0 ]; then
+if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	dcid=$( (cat "$TOP"/configs/{common,debug,x86_64,drivers,dc}.config; gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
 	stamp=$ck/built/$tip-x86_64-dc-$dcid
 	if [ -f "$stamp" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
@@ -203,7 +210,7 @@ if [ $ok = 1 ] && [ $n != 0 ]; then
 fi
 
 # 5. kernel-doc, sparse and W=1 in the touched files, base against tip
-if [ $ok = 1 ] && [ $n != 0 ]; then
+if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	mapfile -t files < <(g diff --name-only --diff-filter=AM "$base" "$tip" -- '*.c' '*.h')
 	mapfile -t cfiles < <(printf '%s\n' "${files[@]}" | grep '\.c$' || true)
 	warnings() {	# REV OUT: kernel-doc, sparse and W=1 warnings in $files at REV
@@ -268,8 +275,11 @@ CANARY
 	fi
 	kd=$(echo "$new" | grep -v -E '(warning|error): ' | grep -c . || true)
 	cw=$(echo "$new" | grep -E '(warning|error): ' | grep -c . || true)
-	[ "$kd" = 0 ] && result ok "kernel-doc" "${#files[@]} touched files$cached" ||
+	if [ "$kd" = 0 ]; then
+		result ok "kernel-doc" "${#files[@]} touched files$cached"
+	else
 		result "not ok" "kernel-doc" "$kd new; see $log/warnings-tip.txt"
+	fi
 	if [ $sparse_ok = 0 ]; then
 		result "not ok" "sparse C=2 and W=1" "sparse reports nothing on a known-bad file; see $canary/log"
 	elif [ "$cw" = 0 ]; then

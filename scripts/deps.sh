@@ -10,7 +10,12 @@
 
 pkgs=(
 	git make gcc bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
-	python3 perl ccache sparse b4 rsync coccinelle
+	python3 perl ccache sparse b4 rsync coccinelle flake8 shellcheck
+	# The real-GPU IGT tests, built on the host against Debian's libdrm
+	# (scripts/guest.sh downloads the guests' own copy).
+	libdrm-dev
+	# make hw-kernel FORMAT=deb (the kernel's bindeb-pkg)
+	dpkg-dev
 	# Coccinelle's Python and OCaml scripting (ownership-sites.cocci,
 	# make coccicheck): Debian's coccinelle loads libpython at run time
 	# without depending on it, and compiles OCaml scripts with ocamlfind.

@@ -15,7 +15,7 @@ mkdir -p "$CACHE/pkgs"
 # at the first match, and under pipefail apt-cache's SIGPIPE would turn
 # a package that is there into one that is not.
 have_candidate() {
-	local pkg=${1%%=*} ver= out
+	local pkg=${1%%=*} ver='' out
 	[[ $1 == *=* ]] && ver=${1#*=}
 	if [ -n "$ver" ]; then
 		out=$(apt-cache madison "$pkg" 2>/dev/null) || return 1

@@ -289,6 +289,11 @@ def main():
         ap.error('--expect and --platform go together')
 
     try:
+        if args.json:
+            d = os.path.dirname(os.path.abspath(args.json))
+            if not os.path.isdir(d):
+                raise BadInput(f'{args.json}: no directory {d} to write '
+                               'the results to')
         rules = None
         if args.expect:
             platforms = known_platforms()
@@ -348,8 +353,13 @@ def main():
             'skips_allowed': [{'where': k, 'why': w, 'count': c}
                               for (k, w), c in allowed.items()],
         }
-        with open(args.json, 'w') as fh:
-            json.dump(result, fh, indent=1)
+        try:
+            with open(args.json, 'w') as fh:
+                json.dump(result, fh, indent=1)
+        except OSError as e:
+            print(f'ktap.py: error: {args.json}: {e.strerror}',
+                  file=sys.stderr)
+            return 2
     summary = f'{args.name}: {n["pass"]} passed, {n["fail"]} failed'
     if n['skip']:
         summary += f', {n["skip"]} skipped'

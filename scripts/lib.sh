@@ -1,9 +1,23 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 # Shared settings for the project's scripts. Sourced, never run.
+# (Variables set here are used by the scripts that source it.)
+# shellcheck disable=SC2034
 
 set -euo pipefail
-# set -e ends a script at the first failing command, silently; say which.
-trap 'echo "${0##*/}: error: line $LINENO: \"$BASH_COMMAND\" failed (exit $?)" >&2' ERR
+# The exit status of a failure already reported on stderr in one line:
+# die() here, series.py's die(). A script or command substitution that
+# died ends its caller silently with this status, so a bad input is one
+# line, not one line per script on the way.
+DIED=3
+# set -e ends a script at the first failing command, silently; say which
+# (unless it said so itself).
+on_err() {
+	local rc=$?
+	[ "$rc" = "$DIED" ] ||
+		echo "${0##*/}: error: line ${BASH_LINENO[0]}: \"$BASH_COMMAND\" failed (exit $rc)" >&2
+}
+trap on_err ERR
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${TTM_DMA_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ttm-dma}
@@ -34,7 +48,23 @@ export LC_ALL=C TZ=UTC
 
 die() {
 	echo "${0##*/}: error: $*" >&2
-	exit 1
+	exit "$DIED"
+}
+
+# Hold an exclusive lock on DIR (a workspace or a cache entry other
+# clones share) until this script ends; children inherit it, so a script
+# called by one holding the lock does not wait for its caller. Waits,
+# saying for what, while another run holds it.
+lock() {	# DIR
+	local dir=$1 fd
+	case ":${TTM_DMA_LOCKS:-}:" in *":$dir:"*) return 0 ;; esac
+	mkdir -p "$dir"
+	exec {fd}>"$dir/.lock"
+	if ! flock -n "$fd"; then
+		note "waiting for another run that uses $dir (lock $dir/.lock)"
+		flock "$fd"
+	fi
+	export TTM_DMA_LOCKS="${TTM_DMA_LOCKS:-}:$dir"
 }
 
 # The VM platforms: one file each in platforms/ (platforms/README).
@@ -51,7 +81,7 @@ platform_load() {	# PLATFORM
 	local f=$TOP/platforms/$1.conf
 	[[ $1 =~ ^[a-z0-9][a-z0-9-]*$ && -f $f ]] ||
 		die "unknown platform '$1' (one of: $(platform_list | tr '\n' ' '| sed 's/ $//'))"
-	DESC= ARCH= BOOT= MEM= CMDLINE= XEN_ARGS= NONCOHERENT_PCIE= SYNC_SENSITIVE=
+	DESC='' ARCH='' BOOT='' MEM='' CMDLINE='' XEN_ARGS='' NONCOHERENT_PCIE='' SYNC_SENSITIVE=
 	# shellcheck source=/dev/null
 	. "$f"
 }
@@ -77,7 +107,7 @@ need() {
 # The base commit of the series: KSRC's HEAD, or the cached Debian tree.
 base_rev() {
 	if [ -n "${KSRC:-}" ]; then
-		git -C "$KSRC" rev-parse --verify -q HEAD^{commit} ||
+		git -C "$KSRC" rev-parse --verify -q 'HEAD^{commit}' ||
 			die "KSRC=$KSRC is not a git tree with a commit"
 	else
 		git -C "$BASE_REPO" rev-parse --verify -q refs/heads/base ||

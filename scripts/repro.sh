@@ -18,21 +18,26 @@ out=${REPRO_OUT:-$TOP/docs/repro.md}
 for p in $platforms; do
 	platform_arch "$p" >/dev/null
 done
+arches=$(for p in $platforms; do platform_arch "$p"; done | sort -u)
+# The series' kernels first: without them nothing below is worth
+# downloading or building.
+for a in $arches; do
+	[ -f "$BUILD/obj/$a/Module.symvers" ] || die "no $a kernel in build/obj: run 'make kernel' first"
+done
 
-# The base tree and its kernels, kept in the cache.
+# The base tree and its kernels, kept in the cache (one repro at a time).
 "$TOP/scripts/base.sh" >/dev/null
 base=$(base_rev)
+lock "$CACHE/repro"
 rt=$CACHE/repro/linux
 if [ ! -d "$rt/.git" ]; then
 	git clone -q --shared --no-checkout "$(base_repo)" "$rt"
 fi
 git -C "$rt" checkout -q -f --detach "$base"
-arches=$(for p in $platforms; do platform_arch "$p"; done | sort -u)
 for a in $arches; do
 	"$TOP/scripts/kernel.sh" -t "$rt" -o "$CACHE/repro/obj/$a" "$a"
 	"$TOP/scripts/guest.sh" -t "$rt" -o "$CACHE/repro/obj/$a" -d "$CACHE/repro/guest/$a" "$a"
 	# After: the series' kernels from 'make kernel'.
-	[ -f "$BUILD/obj/$a/Module.symvers" ] || die "no $a kernel in build/obj: run 'make kernel' first"
 	"$TOP/scripts/guest.sh" -o "$BUILD/obj/$a" -d "$BUILD/repro/guest-after/$a" "$a"
 done
 
@@ -54,6 +59,7 @@ for p in $platforms; do
 		-g "$BUILD/repro/guest-after" "$p" || true
 done
 
+# shellcheck disable=SC2086 # $platforms: a list of names
 python3 - "$runs" "$out" $platforms <<'PY'
 import json, os, re, sys
 runs, out, plats = sys.argv[1], sys.argv[2], sys.argv[3:]

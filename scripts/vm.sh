@@ -75,14 +75,22 @@ x86_64)
 	# One ELF vmlinux: QEMU enters it through PVH (no decompressor),
 	# Xen loads it as PV dom0.
 	kimage=$obj/vmlinux
-	qemu=qemu-system-x86_64 ;;
-arm64) kimage=$obj/arch/arm64/boot/Image; qemu=qemu-system-aarch64 ;;
+	qemu="qemu-system-x86_64" ;;
+arm64) kimage=$obj/arch/arm64/boot/Image; qemu="qemu-system-aarch64" ;;
 esac
 [ $fetch = 1 ] || [ -f "$kimage" ] || die "no $arch kernel at $kimage (run 'make kernel')"
 need "$qemu" cpio dpkg-deb depmod
 [ "$NONCOHERENT_PCIE" != 1 ] || need fdtput
 
 mkdir -p "$out" "$CACHE/vm"
+# The last of the files a glob names (its highest version), or nothing.
+last() {
+	local f l=
+	for f in "$@"; do
+		[ -e "$f" ] && l=$f
+	done
+	echo "$l"
+}
 out=$(cd "$out" && pwd)
 
 # Static busybox for the guest's architecture, from Debian's package.
@@ -91,7 +99,7 @@ if [ ! -x "$busybox" ]; then
 	debarch=amd64
 	[ "$arch" = arm64 ] && debarch=arm64
 	# (no package downloaded yet: ls fails, and pipefail would end us)
-	deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb 2>/dev/null | tail -n1) || true
+	deb=$(last "$CACHE"/pkgs/busybox-static_*_"$debarch".deb)
 	if [ -z "$deb" ]; then
 		if [ "$debarch" != "$(dpkg --print-architecture)" ] &&
 		   ! grep -qx "$debarch" <<<"$(dpkg --print-foreign-architectures)"; then
@@ -100,22 +108,30 @@ if [ ! -x "$busybox" ]; then
 			apt-get update -qq
 		fi
 		"$TOP/scripts/fetch-debs.sh" "busybox-static:$debarch"
-		deb=$(ls "$CACHE"/pkgs/busybox-static_*_"$debarch".deb | tail -n1)
+		deb=$(last "$CACHE"/pkgs/busybox-static_*_"$debarch".deb)
+		[ -n "$deb" ] || die "no busybox-static:$debarch package in $CACHE/pkgs after fetching it"
 	fi
-	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./bin/busybox >"$busybox.tmp"
-	chmod +x "$busybox.tmp"
-	mv "$busybox.tmp" "$busybox"
+	# (a name of its own: another run may be unpacking it too)
+	tmp=$(mktemp "$busybox.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./bin/busybox >"$tmp"
+	chmod +x "$tmp"
+	mv "$tmp" "$busybox"
 fi
 
 # Xen 4.17 hypervisor, from Debian's package: a multiboot ELF QEMU loads.
 if [ "$BOOT" = xen ]; then
 	xen=$CACHE/vm/xen-4.17-amd64
 	if [ ! -f "$xen" ]; then
-		deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb 2>/dev/null | tail -n1) || true
-		[ -n "$deb" ] || { "$TOP/scripts/fetch-debs.sh" "$XEN_PKG"; deb=$(ls "$CACHE"/pkgs/"$XEN_PKG"_*.deb | tail -n1); }
+		deb=$(last "$CACHE"/pkgs/"$XEN_PKG"_*.deb)
+		if [ -z "$deb" ]; then
+			"$TOP/scripts/fetch-debs.sh" "$XEN_PKG"
+			deb=$(last "$CACHE"/pkgs/"$XEN_PKG"_*.deb)
+			[ -n "$deb" ] || die "no $XEN_PKG package in $CACHE/pkgs after fetching it"
+		fi
+		tmp=$(mktemp "$xen.XXXXXX")
 		dpkg-deb --fsys-tarfile "$deb" | tar -xO ./boot/xen-4.17-amd64.gz |
-			gunzip >"$xen.tmp"
-		mv "$xen.tmp" "$xen"
+			gunzip >"$tmp"
+		mv "$tmp" "$xen"
 	fi
 fi
 [ $fetch = 0 ] || exit 0
@@ -144,7 +160,7 @@ rm -f "$root"/lib/modules/*/build "$root"/lib/modules/*/source
 if [ -d "$guestroot/$arch" ]; then
 	cp -a "$guestroot/$arch/." "$root/"
 fi
-kver=$(ls "$root/lib/modules")
+kver=$(cd "$root/lib/modules" && echo *)
 depmod -b "$root" "$kver"
 cpio_file=$out/initramfs-$platform.cpio
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet) >"$cpio_file"
@@ -153,6 +169,7 @@ cmdline="panic=-1 $extra"
 [ $interactive = 1 ] && cmdline+=" ttm_dma.shell=1"
 # icount: the edu DMA engine completes a transfer 100 ms of virtual time
 # after it starts; with sleep=off idle time costs no real time.
+# shellcheck disable=SC2054 # the commas are QEMU's, inside one argument
 qopts=(-accel tcg -icount shift=0,sleep=off -smp 2 -nographic -no-reboot -net none
        -device edu,dma_mask=0xffffffff)
 case $BOOT in

@@ -5,16 +5,27 @@ results as KTAP, one suite per test module (harness:MODULE), for
 'make check' to count with scripts/ktap.py. Exit status 1 when a test
 failed.
 
-  ktap_run.py [MODULE...]     (default: every test_*.py here)
+  ktap_run.py [--lint] [MODULE...]   (default: every test_*.py here)
+
+--lint adds two suites: flake8 on scripts/*.py and scripts/tests/*.py,
+shellcheck on scripts/*.sh (and scripts/tests/*.sh), one test case a
+file. A file listed in scripts/tests/lint-pending (one a line, # the
+reason) is not clean yet and its findings are counted as a skip; once
+clean it passes like any other.
 
 Plain 'python3 -m unittest discover -s scripts/tests' runs the same tests.
 """
 
+import glob
 import os
+import re
+import shutil
+import subprocess
 import sys
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.dirname(HERE)
 
 
 class Result(unittest.TestResult):
@@ -73,13 +84,70 @@ def ktap(module, cases, indent='    '):
     return out, any(s == 'not ok' for _, s, _ in cases)
 
 
+def pending():
+    """Files not lint clean yet: {name: reason}."""
+    out = {}
+    try:
+        with open(os.path.join(HERE, 'lint-pending')) as fh:
+            for line in fh:
+                name, _, why = line.partition('#')
+                if name.strip():
+                    out[name.strip()] = why.strip()
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def lint(tool, cmd, files):
+    """One case a file: ok, not ok with the findings, or a skip for a
+    file in lint-pending."""
+    if not shutil.which(cmd[0]):
+        return [(tool, 'not ok', f'no {cmd[0]} (run make deps)')]
+    r = subprocess.run(cmd + files, capture_output=True, text=True,
+                       cwd=SCRIPTS)
+    found = {}
+    for line in r.stdout.splitlines():
+        m = re.match(r'^([^:]+):\d+:\d+: ', line)
+        if m:
+            found.setdefault(os.path.normpath(m.group(1)), []).append(line)
+    if r.returncode and not found:
+        return [(tool, 'not ok', r.stderr or r.stdout or 'failed')]
+    later = pending()
+    cases = []
+    for f in files:
+        msgs = found.get(os.path.normpath(f), [])
+        if not msgs:
+            cases.append((f, 'ok', ''))
+        elif f in later:
+            cases.append((f, 'skip', f'{len(msgs)} findings, pending: '
+                          f'{later[f]}'))
+        else:
+            cases.append((f, 'not ok', '\n'.join(msgs)))
+    return cases
+
+
+def lint_suites():
+    rel = lambda pat: sorted(os.path.relpath(f, SCRIPTS)  # noqa: E731
+                             for f in glob.glob(os.path.join(SCRIPTS, pat)))
+    py = rel('*.py') + rel('tests/*.py')
+    sh = rel('*.sh') + rel('tests/*.sh')
+    return [('lint:flake8', lint('flake8', ['flake8'], py)),
+            ('lint:shellcheck',
+             lint('shellcheck', ['shellcheck', '-x', '-P', 'SCRIPTDIR',
+                                 '-f', 'gcc'], sh))]
+
+
 def main():
     sys.path.insert(0, HERE)
-    names = sys.argv[1:] or sorted(
+    args = sys.argv[1:]
+    with_lint = '--lint' in args
+    args = [a for a in args if a != '--lint']
+    names = args or sorted(
         f[:-3] for f in os.listdir(HERE)
         if f.startswith('test_') and f.endswith('.py'))
+    suites = lint_suites() if with_lint else []
     print('KTAP version 1')
-    print(f'1..{len(names)}')
+    print(f'1..{len(names) + len(suites)}')
     bad = False
     for i, module in enumerate(names, 1):
         result = Result()
@@ -96,6 +164,11 @@ def main():
                 failed = True
         print('\n'.join(lines))
         print(f'{"not ok" if failed else "ok"} {i} harness:{module}')
+        bad = bad or failed
+    for i, (name, cases) in enumerate(suites, len(names) + 1):
+        lines, failed = ktap(name, cases)
+        print('\n'.join(lines).replace('harness:lint:', 'lint:'))
+        print(f'{"not ok" if failed else "ok"} {i} {name}')
         bad = bad or failed
     return 1 if bad else 0
 

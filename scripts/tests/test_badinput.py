@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Bad input to the make targets and scripts: one line naming the
+problem, a non-zero exit, nothing changed or deleted, no download or
+build started. In a sandbox (sandbox.py); HARNESS_TOP=DIR runs them on
+another checkout's scripts (the old code).
+"""
+
+import fcntl
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from sandbox import SRC, Sandbox
+
+
+class BadInputTest(unittest.TestCase):
+    patches = 2
+
+    def setUp(self):
+        self.sb = Sandbox(self.patches)
+        self.addCleanup(self.sb.cleanup)
+
+    def assertOneLineError(self, r, *words):
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertNotIn('Traceback', r.err, r)
+        self.assertEqual(len(r.errlines), 1, r)
+        for w in words:
+            self.assertIn(w, r.errlines[0], r)
+
+    def results(self):
+        """Last results of a VM run, as make test/make check leave them."""
+        vm = os.path.join(self.sb.top, 'build', 'vm')
+        os.makedirs(vm, exist_ok=True)
+        p = os.path.join(vm, 'x86.json')
+        with open(p, 'w') as fh:
+            fh.write('{"counts": {"pass": 1, "fail": 0, "skip": 0}}\n')
+        return p
+
+
+class Results(BadInputTest):
+    def test_make_test_nothing_built(self):
+        """make test with nothing built: the last results stay."""
+        p = self.results()
+        r = self.sb.make('test', 'PLATFORMS=x86')
+        self.assertOneLineError(r, 'make kernel')
+        self.assertTrue(os.path.exists(p), 'make test deleted the results')
+
+    def test_make_check_unexported(self):
+        """make check refusing unexported work: the last results stay."""
+        p = self.results()
+        with open(os.path.join(self.sb.tree, 'Makefile'), 'a') as fh:
+            fh.write('# an edit\n')
+        r = self.sb.make('check', 'PLATFORMS=x86',
+                         env=self.sb.env(KSRC=self.sb.ksrc))
+        self.assertOneLineError(r, 'make export')
+        self.assertTrue(os.path.exists(p), 'make check deleted the results')
+
+
+class Repro(BadInputTest):
+    def test_no_kernels(self):
+        """make repro without 'make kernel': stops before it downloads
+        or builds anything."""
+        stub = os.path.join(self.sb.tmp, 'stub')
+        marker = os.path.join(self.sb.tmp, 'downloaded')
+        os.makedirs(stub)
+        for tool in ('apt-get', 'apt-cache'):
+            self.sb.write(os.path.join(stub, tool),
+                          f'#!/bin/sh\ntouch {marker}\nexit 1\n')
+            os.chmod(os.path.join(stub, tool), 0o755)
+        env = self.sb.env(PATH=stub + ':' + os.environ['PATH'],
+                          PLATFORMS='x86')
+        for ksrc in (None, self.sb.ksrc):
+            with self.subTest(ksrc=ksrc):
+                e = dict(env, KSRC=ksrc) if ksrc else env
+                r = self.sb.make('repro', env=e, timeout=60)
+                self.assertOneLineError(r, 'make kernel')
+                self.assertFalse(os.path.exists(marker), 'it downloaded')
+                self.assertFalse(os.path.exists(
+                    os.path.join(self.sb.cache, 'repro')), 'it built')
+
+
+class OneLine(BadInputTest):
+    """A script that dies under another: no second line from the
+    caller's ERR trap."""
+
+    def test_tree_missing_ksrc(self):
+        r = self.sb.make('tree', env=self.sb.env(KSRC='/nonexistent/ksrc',
+                                                 FORCE='1'))
+        self.assertOneLineError(r, '/nonexistent/ksrc')
+
+    def test_tree_ksrc_without_commit(self):
+        empty = os.path.join(self.sb.tmp, 'empty')
+        os.makedirs(empty)
+        self.sb.git(empty, 'init', '-q')
+        head = self.sb.head()
+        r = self.sb.make('tree', env=self.sb.env(KSRC=empty, FORCE='1'))
+        self.assertOneLineError(r, empty)
+        self.assertEqual(self.sb.head(), head)
+
+    def test_vm_unknown_platform(self):
+        r = self.sb.make('vm', 'PLATFORM=x68')
+        self.assertOneLineError(r, "'x68'")
+
+
+class Ktap(BadInputTest):
+    patches = 0
+
+    def test_json_unwritable(self):
+        """ktap.py --json into a missing directory: one line, exit 2."""
+        r = self.sb.script('ktap.py', '--json', '/nonexistent/x.json',
+                           os.path.join(SRC, 'scripts', 'tests', 'data',
+                                        'pass.log'))
+        self.assertOneLineError(r, '/nonexistent')
+        self.assertEqual(r.rc, 2)
+
+
+class Locks(BadInputTest):
+    """Workspaces other runs share are locked, not shared unguarded."""
+
+    def hold(self, d):
+        """Hold the lock of workspace D, as another run would."""
+        os.makedirs(d, exist_ok=True)
+        fh = open(os.path.join(d, '.lock'), 'w')
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        self.addCleanup(fh.close)
+        return fh
+
+    def waits(self, cmd, env, created, secs=2):
+        """CMD started while the lock is held: after SECS it has not
+        created CREATED and says what it waits for; then stopped."""
+        p = subprocess.Popen(cmd, cwd=self.sb.top, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, start_new_session=True)
+        time.sleep(secs)
+        try:
+            self.assertIsNone(p.poll(), 'it did not wait for the lock')
+            self.assertFalse(os.path.exists(created),
+                             f'{created} touched under another run')
+        finally:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+            _, err = p.communicate()
+        self.assertIn('waiting for another run', err)
+
+    def test_check_series_workspace(self):
+        ck = os.path.join(self.sb.cache, 'check')
+        self.hold(ck)
+        self.waits([os.path.join(self.sb.top, 'scripts', 'check-series.sh')],
+                   self.sb.env(KSRC=self.sb.ksrc), os.path.join(ck, 'linux'))
+
+    def test_base(self):
+        """base.sh makes the shared base under a lock."""
+        base = os.path.join(self.sb.cache, 'base')
+        self.hold(base)
+        stub = os.path.join(self.sb.tmp, 'stub')
+        os.makedirs(stub)
+        for tool in ('apt-get', 'apt-cache'):
+            self.sb.write(os.path.join(stub, tool), '#!/bin/sh\nexit 1\n')
+            os.chmod(os.path.join(stub, tool), 0o755)
+        self.waits([os.path.join(self.sb.top, 'scripts', 'base.sh')],
+                   self.sb.env(PATH=stub + ':' + os.environ['PATH']),
+                   os.path.join(self.sb.cache, 'pkgs'))
+
+    def test_vm_tmp_names(self):
+        """vm.sh unpacks into the cache under names of its own: a
+        leftover (or another run's) busybox-ARCH.tmp is no obstacle."""
+        pkgs = os.path.join(self.sb.cache, 'pkgs')
+        deb = os.path.join(self.sb.tmp, 'deb')
+        self.sb.write(os.path.join(deb, 'bin', 'busybox'), '#!/bin/sh\n')
+        self.sb.write(os.path.join(deb, 'DEBIAN', 'control'),
+                      'Package: busybox-static\nVersion: 1:1.35.0-4+b3\n'
+                      'Architecture: amd64\nMaintainer: x <x@x>\n'
+                      'Description: stand-in\n')
+        os.makedirs(pkgs)
+        subprocess.run(['dpkg-deb', '-b', '-Zgzip', deb, os.path.join(
+            pkgs, 'busybox-static_1.35.0-4+b3_amd64.deb')], check=True,
+            capture_output=True)
+        stub = os.path.join(self.sb.tmp, 'stub')
+        os.makedirs(stub)
+        for tool in ('qemu-system-x86_64', 'depmod', 'apt-get'):
+            self.sb.write(os.path.join(stub, tool), '#!/bin/sh\nexit 1\n')
+            os.chmod(os.path.join(stub, tool), 0o755)
+        vm = os.path.join(self.sb.cache, 'vm')
+        os.makedirs(os.path.join(vm, 'busybox-x86_64.tmp'))
+        r = self.sb.script('vm.sh', '-F', 'x86', env=self.sb.env(
+            PATH=stub + ':' + os.environ['PATH']))
+        self.assertEqual(r.rc, 0, r)
+        self.assertTrue(os.path.isfile(os.path.join(vm, 'busybox-x86_64')))
+        self.assertEqual(sorted(os.listdir(vm)),
+                         ['busybox-x86_64', 'busybox-x86_64.tmp'])
+
+
+if __name__ == '__main__':
+    unittest.main()
