@@ -97,6 +97,7 @@
 #include <linux/dma-buf.h>
 
 #include "igt.h"
+#include "igt_sysfs.h"
 #include "edu_gpu_drm.h"
 
 IGT_TEST_DESCRIPTION("Check that data written by the CPU reaches the device "

@@ -124,6 +124,7 @@
  *	with CPU_FINI before every EXEC.
  */
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <time.h>
