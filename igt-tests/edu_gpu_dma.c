@@ -1407,7 +1407,32 @@ static int edu_prime_export(int fd, uint32_t handle)
 
 	igt_assert_f(dmabuf >= 0, "PRIME export of handle %u failed: %s\n",
 		     handle, strerror(errno));
+	/*
+	 * Importing a dma-buf into the device that exported it gives back the
+	 * same object, hence the same handle (drm_gem_prime_import() for the
+	 * generic PRIME operations, drm_gem_ttm_prime_import() for the TTM
+	 * ones, the driver's own import for its own operations).
+	 */
+	igt_assert_eq_u32(prime_fd_to_handle(fd, dmabuf), handle);
 	return dmabuf;
+}
+
+/*
+ * Another client of the same device imports the dma-buf: the driver's
+ * PRIME import must recognise its own export (the file's handle cache
+ * answers for the exporting client only). edu_gpu imports nothing else.
+ */
+static void edu_prime_import_other_client(int fd, int dmabuf)
+{
+	int fd2 = drm_reopen_driver(fd);
+	struct drm_prime_handle args = { .fd = dmabuf };
+
+	igt_assert_f(igt_ioctl(fd2, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args) == 0,
+		     "another client of the device cannot import its own "
+		     "dma-buf: %s\n", strerror(errno));
+	igt_assert_neq(args.handle, 0);
+	gem_close(fd2, args.handle);
+	drm_close_driver(fd2);
 }
 
 static uint8_t *edu_dmabuf_mmap(int dmabuf, uint64_t size)
@@ -1448,6 +1473,7 @@ static void test_dmabuf_cpu_access(int fd, uint32_t caching)
 		other = edu_bo_create_mapped(fd, size, EDU_GPU_PLACE_TT, caching);
 		src = edu_bo_create_mapped(fd, size, EDU_GPU_PLACE_TT, caching);
 		dmabuf = edu_prime_export(fd, exp.handle);
+		edu_prime_import_other_client(fd, dmabuf);
 		map = edu_dmabuf_mmap(dmabuf, exp.size);
 
 		prime_sync_start(dmabuf, true);

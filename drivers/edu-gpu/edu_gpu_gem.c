@@ -192,8 +192,10 @@ static void edu_gpu_gem_vunmap(struct drm_gem_object *obj,
 
 /*
  * dma-buf CPU access. With the series, the GEM-TTM helpers hand TTM's
- * pages over (drm_gem_ttm_dmabuf_begin_cpu_access() and _end_); edu_gpu
- * is their user in the series and adds nothing before them: they must
+ * pages over (drm_gem_ttm_dmabuf_begin_cpu_access() and _end_), as in
+ * amdgpu's own dma-buf operations (edu_gpu's default) and in
+ * drm_gem_ttm_prime_export()'s, which the radeon and nouveau
+ * personalities export with; edu_gpu adds nothing before them: they must
  * wait for the device themselves (the dma-buf core waits only after
  * begin_cpu_access). The xe personality's own mapping is handed over
  * after them, as a driver with its own mapping would. The unpatched tree

@@ -94,6 +94,18 @@ int drm_close_driver(int fd)
 	return close(fd);
 }
 
+/* A new open file of the same device: a second DRM client. */
+int drm_reopen_driver(int fd)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	fd = open(path, O_RDWR);
+	igt_assert_f(fd >= 0, "reopening the DRM device failed: %s\n",
+		     strerror(errno));
+	return fd;
+}
+
 /* DRM_IOCTL_VERSION's driver name, NUL-terminated within name_size. */
 int __get_drm_device_name(int fd, char *name, int name_size)
 {

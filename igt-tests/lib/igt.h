@@ -151,12 +151,15 @@ void __igt_fail_assert(const char *domain, const char *file, const int line,
 } while (0)
 #define igt_assert_cmpint(n1, cmp, ncmp, n2) \
 	__igt_assert_cmp(int, "%d", int, n1, cmp, ncmp, n2)
+#define igt_assert_cmpuint(n1, cmp, ncmp, n2) \
+	__igt_assert_cmp(uint32_t, "%#x", unsigned int, n1, cmp, ncmp, n2)
 #define igt_assert_cmpu64(n1, cmp, ncmp, n2) \
 	__igt_assert_cmp(uint64_t, "%#llx", unsigned long long, n1, cmp, ncmp, n2)
 #define igt_assert_eq(n1, n2) igt_assert_cmpint(n1, ==, !=, n2)
 #define igt_assert_neq(n1, n2) igt_assert_cmpint(n1, !=, ==, n2)
 #define igt_assert_lt(n1, n2) igt_assert_cmpint(n1, <, >=, n2)
 #define igt_assert_lte(n1, n2) igt_assert_cmpint(n1, <=, >, n2)
+#define igt_assert_eq_u32(n1, n2) igt_assert_cmpuint(n1, ==, !=, n2)
 #define igt_assert_eq_u64(n1, n2) igt_assert_cmpu64(n1, ==, !=, n2)
 
 #define igt_require(expr) do { \
@@ -210,6 +213,7 @@ int __drm_open_driver(int chipset);
 int drm_open_driver(int chipset);
 int __drm_close_driver(int fd);
 int drm_close_driver(int fd);
+int drm_reopen_driver(int fd);
 int __get_drm_device_name(int fd, char *name, int name_size);
 bool is_amdgpu_device(int fd);
 bool is_nouveau_device(int fd);
@@ -237,6 +241,7 @@ int prime_handle_to_fd(int fd, uint32_t handle);
 #define DRM_RDWR O_RDWR
 #endif
 int prime_handle_to_fd_for_mmap(int fd, uint32_t handle);
+uint32_t prime_fd_to_handle(int fd, int dma_buf_fd);
 void prime_sync_start(int dma_buf_fd, bool write);
 void prime_sync_end(int dma_buf_fd, bool write);
 

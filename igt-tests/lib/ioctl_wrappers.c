@@ -58,6 +58,17 @@ int prime_handle_to_fd_for_mmap(int fd, uint32_t handle)
 	return args.fd;
 }
 
+/* The handle of the GEM object a dma-buf gives; asserts the import works. */
+uint32_t prime_fd_to_handle(int fd, int dma_buf_fd)
+{
+	struct drm_prime_handle args;
+
+	memset(&args, 0, sizeof(args));
+	args.fd = dma_buf_fd;
+	do_ioctl(fd, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
+	return args.handle;
+}
+
 static void prime_sync(int dma_buf_fd, __u64 flags, bool write)
 {
 	struct dma_buf_sync sync;
