@@ -829,8 +829,9 @@ static void init(void)
 		igt_info("ttm_page_pool: %s\n", buf);
 		sscanf(buf + 9, "%63s", nv.backend);
 	} else {
-		igt_info("no dri/N/ttm_page_pool for nouveau: the backend is "
-			 "in the kernel log (dmesg, with debug on)\n");
+		igt_info("no dri/N/ttm_page_pool (nouveau has it from the "
+			 "series' patch 32 on): the backend is in the kernel "
+			 "log (dmesg, with debug on)\n");
 	}
 	if (dir >= 0)
 		close(dir);

@@ -194,6 +194,23 @@ if [ $built = 0 ] && [[ " $* " = *" x86-bounce "* ]]; then
 fi
 # --- end of mutant canary ---
 
+# --- benchmark smoke test (scripts/bench.sh BENCH_QUICK=1; issue 11) ---
+# The benchmark works on the series' x86 kernel: ttm_bench loads, every
+# measurement gives a number, the report renders. Numbers are not judged.
+if [[ " $* " = *" x86 "* ]]; then
+	s=$(date +%s)
+	if BENCH_QUICK=1 BENCH_KOBJ=$objroot BENCH_TREE=$tree BUILD=$out/bench-build \
+		"$TOP/scripts/bench.sh" >"$out/bench-quick.log" 2>&1; then
+		printf 'KTAP version 1\n1..1\nok 1 bench-quick\nttm-dma: done\n' >"$out/bench-quick.ktap"
+		"$TOP/scripts/ktap.py" --name bench-quick --json "$out/bench-quick.json" \
+			"$out/bench-quick.ktap" >&2 || true
+	else
+		fail_step bench-quick "make bench BENCH_QUICK=1 failed; see $out/bench-quick.log"
+	fi
+	step "benchmark (quick)" "$s"
+fi
+# --- end of benchmark smoke test ---
+
 rc=0
 summary=$(python3 - "$out" <<'PY'
 import glob, json, os, sys

@@ -10,7 +10,7 @@
 
 pkgs=(
 	git make gcc bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
-	python3 perl ccache sparse b4 rsync coccinelle flake8 shellcheck
+	python3 perl ccache sparse b4 rsync coccinelle flake8 shellcheck python3-matplotlib
 	# The real-GPU IGT tests, built on the host against Debian's libdrm
 	# (scripts/guest.sh downloads the guests' own copy).
 	libdrm-dev
