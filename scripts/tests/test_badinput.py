@@ -194,3 +194,73 @@ class Locks(BadInputTest):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class HwKit(BadInputTest):
+    """The real-GPU kit's commands (make hw-kernel, hw-test.sh): bad
+    input is one line, and nothing is written or built."""
+    patches = 0
+
+    def hw_dir(self):
+        return os.path.join(self.sb.top, 'build', 'hw')
+
+    def file(self, name, text):
+        path = os.path.join(self.sb.tmp, name)
+        self.sb.write(path, text)
+        return path
+
+    def hw_test(self, *args):
+        return self.sb.run('sh', os.path.join(self.sb.top, 'scripts',
+                                              'hw-test.sh'), *args)
+
+    def test_hw_kernel_no_config(self):
+        r = self.sb.make('hw-kernel')
+        self.assertOneLineError(r, 'CONFIG=')
+        self.assertFalse(os.path.exists(self.hw_dir()))
+
+    def test_hw_kernel_bad_config(self):
+        cases = {'/nonexistent/config': 'no readable configuration',
+                 self.file('notes.txt', 'hello\n'):
+                 'not a kernel configuration',
+                 self.file('arm.config', 'CONFIG_ARM64=y\n'):
+                 'not an x86_64 configuration'}
+        for cfg, words in cases.items():
+            with self.subTest(cfg=cfg):
+                r = self.sb.make('hw-kernel', f'CONFIG={cfg}')
+                self.assertOneLineError(r, words)
+                self.assertFalse(os.path.exists(self.hw_dir()))
+
+    def test_hw_kernel_bad_options(self):
+        cfg = self.file('x86.config', 'CONFIG_X86_64=y\n')
+        for arg, words in (('ARCH=mips', "'mips'"), ('FORMAT=rpm', "'rpm'"),
+                           ('LSMOD=/nonexistent/lsmod', 'lsmod'),
+                           (f'LSMOD={cfg}', 'not the output of lsmod')):
+            with self.subTest(arg=arg):
+                r = self.sb.make('hw-kernel', f'CONFIG={cfg}', arg)
+                self.assertOneLineError(r, words)
+                self.assertFalse(os.path.exists(self.hw_dir()))
+
+    def test_hw_test_bad_arguments(self):
+        """hw-test.sh refuses bad arguments before it writes anything."""
+        out = os.path.join(self.sb.tmp, 'report')
+        for args, words in ((['--bogus'], "'--bogus'"),
+                            (['--timeout', 'x'], "'x'"),
+                            (['--bin', '/nonexistent/bin'], '/nonexistent'),
+                            (['--out'], '--out needs')):
+            with self.subTest(args=args):
+                pre = ['--dry-run'] + ([] if '--out' in args
+                                       else ['--out', out])
+                r = self.hw_test(*pre, *args)
+                self.assertOneLineError(r, words)
+                self.assertFalse(os.path.exists(out), 'it wrote a report')
+
+    def test_hw_test_existing_report(self):
+        """An existing report directory is never overwritten."""
+        if os.geteuid() != 0:
+            self.skipTest('hw-test.sh wants root before it looks at --out')
+        out = os.path.join(self.sb.tmp, 'report')
+        keep = self.file(os.path.join('report', 'report.md'), 'keep\n')
+        r = self.hw_test('--dry-run', '--out', out)
+        self.assertOneLineError(r, 'exists')
+        with open(keep) as fh:
+            self.assertEqual(fh.read(), 'keep\n')
