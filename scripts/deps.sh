@@ -15,7 +15,7 @@ pkgs=(
 	# (scripts/guest.sh downloads the guests' own copy).
 	libdrm-dev
 	# make hw-kernel FORMAT=deb (the kernel's bindeb-pkg)
-	dpkg-dev
+	dpkg-dev debhelper
 	# Coccinelle's Python and OCaml scripting (ownership-sites.cocci,
 	# make coccicheck): Debian's coccinelle loads libpython at run time
 	# without depending on it, and compiles OCaml scripts with ocamlfind.

@@ -51,8 +51,9 @@ arm64) cross=aarch64-linux-gnu- debarch=arm64 ;;
 *) die "unknown architecture '$arch' (x86_64 or arm64)" ;;
 esac
 case $format in
-# The packaging's build dependencies (debhelper, libdw-dev) are for
-# Debian's own kernel builds: the kernel's debian/rules needs neither.
+# The packaging's declared build dependencies include libdw-dev, which
+# only a BTF/DWARF build needs (configs/hw.config turns debug information
+# off): not checked. debhelper it does need (dh_listpackages).
 deb) target=(bindeb-pkg DPKG_FLAGS=-d) ;;
 tar) target=(targz-pkg) ;;
 *) die "unknown package format '$format' (deb or tar)" ;;
@@ -76,7 +77,7 @@ if [ -n "$lsmod" ]; then
 	grep -q '^Module ' "$lsmod" || die "'$lsmod' is not the output of lsmod (no 'Module' header line)"
 fi
 need make "${cross}gcc" ccache flex bison bc perl
-[ "$format" = deb ] && need dpkg-buildpackage
+[ "$format" = deb ] && need dpkg-buildpackage dh_listpackages
 config=$(realpath "$config")
 [ -z "$lsmod" ] || lsmod=$(realpath "$lsmod")
 
