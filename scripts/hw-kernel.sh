@@ -19,24 +19,28 @@
 #               it are left out (make localmodconfig), except the GPU
 #               drivers the tests need, which are always kept
 #   -o DIR      output and object directory (default build/hw/ARCH)
+#   -t TREE     a kernel tree with the series applied, instead of
+#               build/linux (make check: its check tree)
 #   -n          configure only: write DIR/.config and check it, no build
 #
 # The packages land in DIR; the last line says which and how to install.
 
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: hw-kernel.sh [-a x86_64|arm64] [-f deb|tar] [-l LSMOD] [-o DIR] [-n] CONFIG"
+usage="usage: hw-kernel.sh [-a x86_64|arm64] [-f deb|tar] [-l LSMOD] [-o DIR] [-t TREE] [-n] CONFIG"
 arch=x86_64
 format=deb
 lsmod=
 obj=
 configure_only=0
-while getopts "a:f:l:o:n" o; do
+tree=
+while getopts "a:f:l:o:t:n" o; do
 	case $o in
 	a) arch=$OPTARG ;;
 	f) format=$OPTARG ;;
 	l) lsmod=$OPTARG ;;
 	o) obj=$OPTARG ;;
+	t) tree=$OPTARG ;;
 	n) configure_only=1 ;;
 	*) die "$usage" ;;
 	esac
@@ -81,8 +85,10 @@ need make "${cross}gcc" ccache flex bison bc perl
 config=$(realpath "$config")
 [ -z "$lsmod" ] || lsmod=$(realpath "$lsmod")
 
-# The tree: build/linux as 'make kernel' makes it (or KSRC=).
-if [ -z "${KSRC:-}" ]; then
+# The tree: build/linux as 'make kernel' makes it (or KSRC=), or -t.
+if [ -n "$tree" ]; then
+	[ -d "$tree" ] || die "-t: no kernel tree at '$tree'"
+elif [ -z "${KSRC:-}" ]; then
 	status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES") ||
 		die "cannot tell the state of $TREE"
 	case $status in
@@ -92,7 +98,7 @@ if [ -z "${KSRC:-}" ]; then
 	*) die "unexpected work tree status: $status" ;;
 	esac
 fi
-tree=$TREE
+tree=${tree:-$TREE}
 [ -f "$tree/Makefile" ] || die "no kernel tree at $tree"
 grep -qs 'ttm_tt_sync_for_device' "$tree/include/drm/ttm/ttm_tt.h" ||
 	die "$tree does not have the series applied (no ttm_tt_sync_for_device())"
