@@ -108,7 +108,7 @@ echo "ttm-dma: done" >>"$out/igt-selftest.ktap"
 	"$out/igt-selftest.ktap" >&2 || true
 step "IGT self-test" "$s"
 
-# --- make hw-kernel on a distribution's configuration (issue 10) ---
+# --- make hw-kernel on a distribution's configuration, make hw-tests (issue 10) ---
 # The testers' kernel: Debian's own configuration of the base's version
 # (from its linux-base package, 1 MB) with configs/hw.config, configured
 # (not built: 20 minutes) on the check tree; every option must stick.
@@ -126,8 +126,15 @@ debcfg_pkg=linux-base-${BASE_PKG_VERSION%%-*}+deb13-amd64
 	"$TOP/scripts/hw-kernel.sh" -n -t "$tree" -o "$objroot/hw-config" \
 		-l "$TOP/scripts/tests/data/lsmod-amdgpu-desktop.txt" "$out/debian.config"
 } >"$out/hw-kernel.log" 2>&1 && r=ok || r="not ok"
-printf 'KTAP version 1\n1..1\n%s 1 hw-kernel-configure-debian\nttm-dma: done\n' "$r" \
-	>"$out/hw-kernel.ktap"
+# ... and make hw-tests: the static kit for x86_64, which must skip here.
+{
+	"$TOP/scripts/hw-tests.sh" -t "$tree" -o "$objroot/hw-tests" x86_64 &&
+	for t in amd_ttm_dma radeon_ttm_dma nouveau_ttm_dma hw-test.sh hw-report-check.sh; do
+		[ -x "$objroot/hw-tests/$t" ] || { echo "no $t in the kit"; exit 1; }
+	done
+} >"$out/hw-tests.log" 2>&1 && r2=ok || r2="not ok"
+printf 'KTAP version 1\n1..2\n%s 1 hw-kernel-configure-debian\n%s 2 hw-tests-kit\nttm-dma: done\n' \
+	"$r" "$r2" >"$out/hw-kernel.ktap"
 "$TOP/scripts/ktap.py" --name hw-kernel --json "$out/hw-kernel.json" \
 	"$out/hw-kernel.ktap" >&2 || true
 step "hw-kernel configuration" "$s"

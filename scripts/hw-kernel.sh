@@ -161,6 +161,8 @@ deb)
 	# bindeb-pkg writes its packages next to the object directory.
 	mkdir -p "$obj/packages"
 	mv "$obj"/../linux-*"$release"*_"$debarch".deb "$obj/packages/" 2>/dev/null || true
+	# (linux-libc-dev is named after the version, not the release)
+	mv "$obj"/../linux-libc-dev_*_"$debarch".deb "$obj/packages/" 2>/dev/null || true
 	mv "$obj"/../linux-upstream_*"$debarch".{buildinfo,changes} "$obj/packages/" 2>/dev/null || true
 	ls "$obj"/packages/linux-image-"$release"_*.deb >/dev/null 2>&1 ||
 		die "$arch: the build succeeded but no linux-image-$release package is in $obj/packages"

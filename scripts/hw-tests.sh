@@ -1,20 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# hw-tests.sh [-o DIR] ARCH: the real-GPU test kit for a tester's machine
+# hw-tests.sh [-o DIR] [-t TREE] ARCH: the real-GPU test kit for a tester's machine
 # (make hw-tests): amd_ttm_dma, radeon_ttm_dma and nouveau_ttm_dma built
 # static for ARCH (x86_64 or arm64) against the series' UAPI headers and
 # Debian's libdrm-dev, with scripts/hw-test.sh and hw-report-check.sh.
 # Copy DIR to the machine and run 'sudo ./hw-test.sh' there
-# (docs/hardware-testing.md). Default DIR: build/hw/tests-ARCH.
+# (docs/hardware-testing.md). Default DIR: build/hw/tests-ARCH; TREE (for
+# the UAPI headers): build/linux.
 
 . "$(dirname "$0")/lib.sh"
 
-usage="usage: hw-tests.sh [-o DIR] x86_64|arm64"
+usage="usage: hw-tests.sh [-o DIR] [-t TREE] x86_64|arm64"
 dir=
-while getopts "o:" o; do
+tree=$TREE
+while getopts "o:t:" o; do
 	case $o in
 	o) dir=$OPTARG ;;
+	t) tree=$OPTARG ;;
 	*) die "$usage" ;;
 	esac
 done
@@ -28,11 +31,12 @@ arm64) cross=aarch64-linux-gnu- ;;
 esac
 need make "${cross}gcc"
 dir=${dir:-$BUILD/hw/tests-$arch}
-tree=$TREE
 [ -f "$tree/Makefile" ] || die "no kernel tree at $tree (run 'make tree')"
 
-work=$BUILD/hw/.tests-$arch
-mkdir -p "$work" "$dir"
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+work=$dir.build	# beside the kit, which is copied to the test machine
+mkdir -p "$work"
 # The UAPI headers of the tree (no kernel build needed for them).
 make -s -C "$tree" O="$work/obj" ARCH="$arch" headers_install \
 	INSTALL_HDR_PATH="$work/hdr" >/dev/null || die "headers_install failed in $tree"
