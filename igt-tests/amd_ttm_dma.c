@@ -662,22 +662,6 @@ static uint64_t amd_vram_usage(void)
 
 /* debugfs, procfs, sysfs */
 
-static int amd_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int f;
-
-	f = open(path, O_RDONLY);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, len - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
-}
-
 static bool amd_debugfs_root_path(const char *file, char *path, size_t len)
 {
 	const char *root = igt_debugfs_mount();
@@ -693,7 +677,7 @@ static bool amd_debugfs_root_u64(const char *file, uint64_t *val)
 	char path[256], buf[64];
 
 	if (!amd_debugfs_root_path(file, path, sizeof(path)) ||
-	    amd_read_file(path, buf, sizeof(buf)) <= 0)
+	    igt_debugfs_simple_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return false;
 	*val = strtoull(buf, NULL, 0);
 	return true;
@@ -731,7 +715,7 @@ static bool amd_bounce_platform(char *why, size_t len)
 	char buf[4096], type[32], guest[32];
 	const char *p;
 
-	if (amd_read_file("/proc/cmdline", buf, sizeof(buf)) > 0) {
+	if (igt_debugfs_simple_read(AT_FDCWD, "/proc/cmdline", buf, sizeof(buf)) > 0) {
 		for (p = strstr(buf, "swiotlb="); p; p = strstr(p + 1, "swiotlb=")) {
 			size_t n = strcspn(p, " \n");
 
@@ -743,9 +727,9 @@ static bool amd_bounce_platform(char *why, size_t len)
 			}
 		}
 	}
-	if (amd_read_file("/sys/hypervisor/type", type, sizeof(type)) > 0 &&
+	if (igt_debugfs_simple_read(AT_FDCWD, "/sys/hypervisor/type", type, sizeof(type)) > 0 &&
 	    !strncmp(type, "xen", 3) &&
-	    amd_read_file("/sys/hypervisor/guest_type", guest,
+	    igt_debugfs_simple_read(AT_FDCWD, "/sys/hypervisor/guest_type", guest,
 			  sizeof(guest)) > 0 && !strncmp(guest, "PV", 2)) {
 		snprintf(why, len, "Xen PV guest/dom0");
 		return true;
@@ -789,7 +773,7 @@ static void amd_report_backend(void)
 
 	if (amd_debugfs_root_path("ttm/page_pool_backends", path,
 				  sizeof(path)) &&
-	    amd_read_file(path, buf, sizeof(buf)) > 0)
+	    igt_debugfs_simple_read(AT_FDCWD, path, buf, sizeof(buf)) > 0)
 		igt_info("ttm/page_pool_backends:\n%s", buf);
 }
 
@@ -1020,7 +1004,7 @@ static void amd_tt_shrink(const char *path, uint64_t our_bytes)
 
 	gtt_before = amd_gtt_usage();
 	for (reads = 1; reads <= 4096; reads++) {
-		igt_assert_lt(0, amd_read_file(path, buf, sizeof(buf)));
+		igt_assert_lt(0, igt_debugfs_simple_read(AT_FDCWD, path, buf, sizeof(buf)));
 		ret = strtol(buf, NULL, 10);
 		if (ret <= 0)
 			break;

@@ -548,22 +548,6 @@ static bool edu_is_edu_gpu(int fd)
 
 /* debugfs and procfs */
 
-static int edu_read_file(const char *path, char *buf, size_t len)
-{
-	ssize_t n;
-	int f;
-
-	f = open(path, O_RDONLY);
-	if (f < 0)
-		return -errno;
-	n = read(f, buf, len - 1);
-	close(f);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return n;
-}
-
 static int edu_write_file(const char *path, const char *str)
 {
 	ssize_t n;
@@ -591,7 +575,7 @@ static bool edu_debugfs_root_u64(const char *file, uint64_t *val)
 	char path[256], buf[64];
 
 	edu_debugfs_root_path(file, path, sizeof(path));
-	if (edu_read_file(path, buf, sizeof(buf)) <= 0)
+	if (igt_debugfs_simple_read(AT_FDCWD, path, buf, sizeof(buf)) <= 0)
 		return false;
 	*val = strtoull(buf, NULL, 0);
 	return true;
@@ -601,7 +585,7 @@ static uint64_t edu_mem_available(void)
 {
 	char buf[4096], *p;
 
-	if (edu_read_file("/proc/meminfo", buf, sizeof(buf)) <= 0)
+	if (igt_debugfs_simple_read(AT_FDCWD, "/proc/meminfo", buf, sizeof(buf)) <= 0)
 		return 0;
 	p = strstr(buf, "MemAvailable:");
 	return p ? strtoull(p + strlen("MemAvailable:"), NULL, 10) << 10 : 0;
@@ -1568,7 +1552,7 @@ static void edu_tt_shrink(void)
 
 	edu_debugfs_root_path("ttm/tt_shrink", path, sizeof(path));
 	for (reads = 1; reads <= 1024; reads++) {
-		igt_assert_lt(0, edu_read_file(path, buf, sizeof(buf)));
+		igt_assert_lt(0, igt_debugfs_simple_read(AT_FDCWD, path, buf, sizeof(buf)));
 		ret = strtol(buf, NULL, 10);
 		if (ret <= 0)
 			break;

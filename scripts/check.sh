@@ -35,10 +35,17 @@ t0=$(date +%s)
 step() {	# NAME START
 	note "$1: $(($(date +%s) - $2))s"
 }
+# A step without KTAP of its own counts as one result (a test case).
+step_result() {	# NAME ok|"not ok" [WHY, said when not ok]
+	local why=
+	[ "$2" = ok ] || why=${3:+ # $3}
+	printf 'KTAP version 1\n1..1\n%s 1 %s%s\nttm-dma: done\n' "$2" "$1" "$why" \
+		>"$out/$1.ktap"
+	"$TOP/scripts/ktap.py" --name "$1" --json "$out/$1.json" "$out/$1.ktap" >&2 || true
+}
 # A step that produced no KTAP of its own still counts: one failure.
 fail_step() {	# NAME WHY
-	printf 'KTAP version 1\n1..1\nnot ok 1 %s # %s\nttm-dma: done\n' "$1" "$2" >"$out/$1.ktap"
-	"$TOP/scripts/ktap.py" --name "$1" --json "$out/$1.json" "$out/$1.ktap" >&2 || true
+	step_result "$1" "not ok" "$2"
 }
 arches=$(for p in "$@"; do platform_arch "$p"; done | sort -u)
 
@@ -133,10 +140,8 @@ debcfg_pkg=linux-base-${BASE_PKG_VERSION%%-*}+deb13-amd64
 		[ -x "$objroot/hw-tests/$t" ] || { echo "no $t in the kit"; exit 1; }
 	done
 } >"$out/hw-tests.log" 2>&1 && r2=ok || r2="not ok"
-printf 'KTAP version 1\n1..2\n%s 1 hw-kernel-configure-debian\n%s 2 hw-tests-kit\nttm-dma: done\n' \
-	"$r" "$r2" >"$out/hw-kernel.ktap"
-"$TOP/scripts/ktap.py" --name hw-kernel --json "$out/hw-kernel.json" \
-	"$out/hw-kernel.ktap" >&2 || true
+step_result hw-kernel-configure-debian "$r" "see $out/hw-kernel.log"
+step_result hw-tests-kit "$r2" "see $out/hw-tests.log"
 step "hw-kernel configuration" "$s"
 # --- end of make hw-kernel ---
 
@@ -233,9 +238,7 @@ if [[ " $* " = *" x86 "* ]]; then
 	s=$(date +%s)
 	if BENCH_QUICK=1 BENCH_KOBJ=$objroot BENCH_TREE=$tree BUILD=$out/bench-build \
 		"$TOP/scripts/bench.sh" >"$out/bench-quick.log" 2>&1; then
-		printf 'KTAP version 1\n1..1\nok 1 bench-quick\nttm-dma: done\n' >"$out/bench-quick.ktap"
-		"$TOP/scripts/ktap.py" --name bench-quick --json "$out/bench-quick.json" \
-			"$out/bench-quick.ktap" >&2 || true
+		step_result bench-quick ok
 	else
 		fail_step bench-quick "make bench BENCH_QUICK=1 failed; see $out/bench-quick.log"
 	fi

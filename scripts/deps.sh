@@ -14,8 +14,10 @@ pkgs=(
 	# The real-GPU IGT tests, built on the host against Debian's libdrm
 	# (scripts/guest.sh downloads the guests' own copy).
 	libdrm-dev
-	# make hw-kernel FORMAT=deb (the kernel's bindeb-pkg)
-	dpkg-dev debhelper
+	# make hw-kernel: the kernel's bindeb-pkg (FORMAT=deb), and what a
+	# distribution's configuration asks of the build (Debian's: a
+	# zstd-compressed kernel, modules signed with a key the build makes)
+	dpkg-dev debhelper zstd openssl
 	# Coccinelle's Python and OCaml scripting (ownership-sites.cocci,
 	# make coccicheck): Debian's coccinelle loads libpython at run time
 	# without depending on it, and compiles OCaml scripts with ocamlfind.

@@ -6,18 +6,21 @@
 # of it: its HEAD is used) instead of the stand-in in igt-tests/lib, as
 # IGT's tests/ would (gcc -fsyntax-only with IGT's include paths and
 # warnings). Needs the headers IGT's headers include (Debian:
-# libdrm-dev libcairo2-dev libpixman-1-dev libglib2.0-dev). IGT releases
-# before igt_main() and igt_fixture() became function-like (2.3) get the
-# tests with the old spelling, as igt-tests/README.md says. Not part of
+# pkg-config libdrm-dev libcairo2-dev libpixman-1-dev libglib2.0-dev).
+# An IGT whose igt_core.h spells igt_main and igt_fixture without
+# parentheses (older than the IGT 2.5 the tests are written for) gets the
+# tests with that spelling, as igt-tests/README.md says. Not part of
 # make check: it needs an IGT tree, which the project does not ship.
 
 . "$(dirname "$0")/lib.sh"
 
 [ $# = 1 ] || die "usage: igt-syntax.sh IGT_SRC (an igt-gpu-tools checkout or git repository)"
 src=$1
-need gcc pkg-config
-pkg-config --exists cairo pixman-1 glib-2.0 libdrm ||
-	die "missing headers: apt-get install libdrm-dev libcairo2-dev libpixman-1-dev libglib2.0-dev"
+if ! command -v pkg-config >/dev/null ||
+   ! pkg-config --exists cairo pixman-1 glib-2.0 libdrm; then
+	die "missing headers: apt-get install pkg-config libdrm-dev libcairo2-dev libpixman-1-dev libglib2.0-dev"
+fi
+need gcc
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [ -f "$src/lib/igt_core.h" ]; then
@@ -34,8 +37,9 @@ else
 fi
 : >"$work/config.h"	# meson's; nothing the tests use depends on it
 old_spelling=0
-grep -q '^#define igt_main()' "$work/lib/igt_core.h" ||
-	grep -q '^#define igt_main igt_main_args' "$work/lib/igt_core.h" && old_spelling=1
+if grep -q '^#define igt_main igt_main_args' "$work/lib/igt_core.h"; then
+	old_spelling=1
+fi
 read -ra pkgflags <<<"$(pkg-config --cflags cairo pixman-1 glib-2.0 libdrm)"
 flags=(-fsyntax-only -std=gnu11 -D_GNU_SOURCE -DHAVE_LIBDRM_NOUVEAU
        -Wall -Wextra -Wno-unused-parameter -Wno-clobbered -Werror

@@ -387,24 +387,33 @@ static void tb_orders(struct ttm_tt *tt, unsigned long *hist)
 	}
 }
 
+/* A cached tt of @size from the emptied pool, or an error (no tt then). */
+static int tb_alloc_cold(struct tb *tb, struct ttm_tt *tt, unsigned long size)
+{
+	struct ttm_operation_ctx ctx = { };
+	int ret;
+
+	tb_pool_empty(tb);
+	ret = tb_tt_init(tb, tt, size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+	if (ret)
+		return ret;
+	ret = ttm_pool_alloc(&tb->pool, tt, &ctx);
+	if (ret)
+		ttm_tt_fini(tt);
+	return ret;
+}
+
 static void tb_bench_orders(struct tb *tb, unsigned long size)
 {
 	unsigned long hist[NR_PAGE_ORDERS] = { };
-	struct ttm_operation_ctx ctx = { };
 	char buf[NR_PAGE_ORDERS * 24];
 	unsigned int i, len = 0;
 	struct ttm_tt tt;
 	int ret;
 
-	tb_pool_empty(tb);
-	ret = tb_tt_init(tb, &tt, size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+	ret = tb_alloc_cold(tb, &tt, size);
 	if (ret)
 		goto fail;
-	ret = ttm_pool_alloc(&tb->pool, &tt, &ctx);
-	if (ret) {
-		ttm_tt_fini(&tt);
-		goto fail;
-	}
 	tb_orders(&tt, hist);
 	ttm_pool_free(&tb->pool, &tt);
 	ttm_tt_fini(&tt);
@@ -672,7 +681,6 @@ static void tb_find_tp(struct tracepoint *tp, void *priv)
  */
 static void tb_bench_sync(struct tb *tb, unsigned long size)
 {
-	struct ttm_operation_ctx ctx = { };
 	unsigned int i, n = tb_runs(size);
 	u64 t[TB_MAX_RUNS];
 	char extra[64];
@@ -684,15 +692,9 @@ static void tb_bench_sync(struct tb *tb, unsigned long size)
 		ret = -ENOENT;
 		goto fail;
 	}
-	tb_pool_empty(tb);
-	ret = tb_tt_init(tb, &tt, size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+	ret = tb_alloc_cold(tb, &tt, size);
 	if (ret)
 		goto fail;
-	ret = ttm_pool_alloc(&tb->pool, &tt, &ctx);
-	if (ret) {
-		ttm_tt_fini(&tt);
-		goto fail;
-	}
 	/* What ttm_tt_populate() says of a tt the pool filled. */
 	tt.page_flags |= TTM_TT_FLAG_PRIV_POPULATED;
 	atomic_long_set(&tb_sync_calls, 0);

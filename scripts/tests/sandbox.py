@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.environ.get('HARNESS_TOP') or os.path.dirname(os.path.dirname(HERE))
@@ -225,3 +226,20 @@ class Sandbox:
 
     def head(self):
         return self.git(self.tree, 'rev-parse', 'HEAD').strip()
+
+
+class SandboxTest(unittest.TestCase):
+    """A test case with a fresh sandbox of PATCHES patches."""
+    patches = 2
+
+    def setUp(self):
+        self.sb = Sandbox(self.patches)
+        self.addCleanup(self.sb.cleanup)
+
+    def assertOneLineError(self, r, *words):
+        """Failed, one line on stderr naming WORDS, no traceback."""
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertNotIn('Traceback', r.err, r)
+        self.assertEqual(len(r.errlines), 1, r)
+        for w in words:
+            self.assertIn(w, r.errlines[0], r)

@@ -12,22 +12,10 @@ import subprocess
 import time
 import unittest
 
-from sandbox import SRC, Sandbox
+from sandbox import SRC, SandboxTest
 
 
-class BadInputTest(unittest.TestCase):
-    patches = 2
-
-    def setUp(self):
-        self.sb = Sandbox(self.patches)
-        self.addCleanup(self.sb.cleanup)
-
-    def assertOneLineError(self, r, *words):
-        self.assertNotEqual(r.rc, 0, r)
-        self.assertNotIn('Traceback', r.err, r)
-        self.assertEqual(len(r.errlines), 1, r)
-        for w in words:
-            self.assertIn(w, r.errlines[0], r)
+class BadInputTest(SandboxTest):
 
     def results(self):
         """Last results of a VM run, as make test/make check leave them."""

@@ -10,25 +10,13 @@ import os
 import re
 import unittest
 
-from sandbox import IDENT, Sandbox
+from sandbox import IDENT, SandboxTest
 
 PROJECT = f'{IDENT[0]} <{IDENT[1]}>'
 
 
-class SeriesTest(unittest.TestCase):
+class SeriesTest(SandboxTest):
     patches = 3
-
-    def setUp(self):
-        self.sb = Sandbox(self.patches)
-        self.addCleanup(self.sb.cleanup)
-
-    def assertOneLineError(self, r, *words):
-        """Failed, one line on stderr naming WORDS, no traceback."""
-        self.assertNotEqual(r.rc, 0, r)
-        self.assertNotIn('Traceback', r.err, r)
-        self.assertEqual(len(r.errlines), 1, r)
-        for w in words:
-            self.assertIn(w, r.errlines[0], r)
 
     def series_py(self, *args):
         return self.sb.script('series.py', *args)
