@@ -9,7 +9,7 @@ S := scripts
 ALL_PLATFORMS := $(sort $(basename $(notdir $(wildcard platforms/*.conf))))
 PLATFORMS ?= $(ALL_PLATFORMS)
 
-.PHONY: help deps base tree export mbox kernel vm check-series test check repro mutants clean unit hw-kernel
+.PHONY: help deps base tree export mbox kernel vm check-series test check repro mutants clean unit hw-kernel fresh-test
 
 help:
 	@echo "make kernel        build the patched test kernels (x86_64, arm64): the main job"
@@ -21,8 +21,10 @@ help:
 	@echo "make export        regenerate patches/ from build/linux"
 	@echo "make mbox          build/series.mbox, for b4 am -m (AUTHOR='Name <mail>': signed by you, for posting)"
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
+	@echo "                   (FULL=1: every prefix whole, not only the objects it can break)"
 	@echo "make test          the VM platforms on what 'make kernel' built"
 	@echo "make repro         the edu/IGT tests on the unpatched base and on the series: docs/repro.md"
+	@echo "make fresh-test    README's two commands in a fresh Debian 12 root (root; an hour; CHECK_ONLY=1)"
 	@echo "make unit          the harness's own tests, flake8 and shellcheck (under a minute)"
 	@echo "make mutants       each ownership transfer removed in turn must fail a test: docs/mutants.md (LIST=1: the sites)"
 	@echo "make bench         pool benchmarks, base vs series, in the VMs: docs/bench.md (BENCH_QUICK=1: a 2-minute subset)"
@@ -60,7 +62,7 @@ vm:
 	@$(S)/vm.sh $(if $(filter 1,$(SHELL_VM)),-i) $(PLATFORM)
 
 check-series:
-	@$(S)/check-series.sh >/dev/null
+	@TTM_DMA_FULL=$(FULL) $(S)/check-series.sh >/dev/null
 
 test:
 	@$(S)/check.sh --built $(PLATFORMS)
@@ -88,6 +90,10 @@ hw-kernel:
 
 hw-tests:
 	@$(S)/hw-tests.sh $(or $(ARCH),x86_64)
+
+# README's two commands in a debootstrapped Debian 12 root, caches empty
+fresh-test:
+	@$(S)/fresh-test.sh $(if $(filter 1,$(CHECK_ONLY)),-c)
 
 clean:
 	rm -rf build/obj build/vm build/guest build/check-series

@@ -30,6 +30,10 @@ for p in "$@"; do
 	platform_arch "$p" >/dev/null
 done
 
+# The Debian packages first: installed here when run as root (a fresh
+# machine needs no 'make deps'), otherwise one line naming the command.
+"$TOP/scripts/deps.sh" >/dev/null
+
 out=$BUILD/vm
 t0=$(date +%s)
 step() {	# NAME START

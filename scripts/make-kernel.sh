@@ -11,6 +11,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# installed here when run as root, otherwise one line naming the command
+"$TOP/scripts/deps.sh" >/dev/null
 status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES")
 case $status in
 missing|stale) "$TOP/scripts/tree.sh" ;;

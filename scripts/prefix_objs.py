@@ -1,0 +1,555 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The objects a patch can break: what check-series compiles per prefix.
+
+A full incremental build of every prefix recompiles every object that
+includes a header the patch touches: amdgpu, radeon, nouveau and vmwgfx
+for each change to a TTM header, most of the kernel for a change to
+<linux/dma-mapping.h>. Most of those objects do not use anything the
+patch changed, so they compile exactly as before. This tool names the
+objects that can fail to compile after the patch:
+
+  - the objects of the C files the patch changes;
+  - for each header it changes: the names whose declaration changed
+    (function, macro, struct member, enum constant, type, variable,
+    compared with the #if block they sit in), and every object whose C
+    file uses one of those names; a header that uses one (directly, or
+    through a macro that does) is compiled once, in one object that
+    includes it; and one object that includes the changed header;
+  - a header that drops an #include: every object that includes it;
+  - Makefile and Kbuild lines: the objects and directories they name;
+    Kconfig: the objects that test a symbol defined on a changed line.
+
+Which object includes which header comes from kbuild's own dependency
+files (.*.o.cmd) of a build of the series' tip; which objects the test
+configuration builds, too. A prefix's build of these objects proves that
+each one compiles; linking (modpost, vmlinux) is proven by the full
+builds of the tip. 'make check-series FULL=1' builds every prefix whole.
+
+  prefix_objs.py targets --tree TREE --obj OBJDIR COMMIT...
+        for each COMMIT (diffed against its parent), one line:
+        COMMIT TARGET... (make targets relative to the tree; "-" for
+        none), and on stderr why each was chosen with -v
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+C_WORDS = set(
+    """
+auto break case char const continue default do double else enum extern
+float for goto if inline int long register restrict return short signed
+sizeof static struct switch typedef union unsigned void volatile while
+bool true false NULL typeof __always_inline __must_check __init __exit
+u8 u16 u32 u64 s8 s16 s32 s64 size_t ssize_t gfp_t dma_addr_t pgoff_t
+phys_addr_t uint8_t uint16_t uint32_t uint64_t __u32 __u64 loff_t
+""".split()
+)
+IDENT = re.compile(r"[A-Za-z_]\w*")
+
+
+class Error(Exception):
+    pass
+
+
+def strip_comments(text):
+    """Comments and string literals blanked, newlines kept."""
+
+    def blank(m):
+        s = m.group(0)
+        if s.startswith("/") or s.startswith('"') or s.startswith("'"):
+            return re.sub(r"[^\n]", " ", s) if s[0] == "/" else s[0] * 2
+        return s
+
+    return re.sub(
+        r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'',
+        blank,
+        text,
+        flags=re.S,
+    )
+
+
+def logical_lines(text):
+    """Lines with backslash continuations joined."""
+    return re.sub(r"\\\n", " ", text).split("\n")
+
+
+def norm(s):
+    return " ".join(IDENT.sub(lambda m: " " + m.group(0) + " ", s).split())
+
+
+def last_ident(s):
+    s = re.sub(r"\[[^\]]*\]", "", s)  # arrays
+    s = re.sub(r":\s*\w+\s*$", "", s)  # bit fields
+    s = re.sub(r"=.*$", "", s, flags=re.S)
+    ids = [
+        i
+        for i in IDENT.findall(s)
+        if i not in C_WORDS and not i.startswith("__")
+    ]
+    return ids[-1] if ids else None
+
+
+def split_top(code, sep=";"):
+    """Split CODE at SEP and at the end of function bodies, at depth 0."""
+    items, cur, depth = [], [], 0
+    for ch in code:
+        cur.append(ch)
+        if ch in "{(":
+            depth += 1
+        elif ch in "})":
+            depth -= 1
+            if ch == "}" and depth == 0 and sep == ";":
+                s = "".join(cur)
+                head = s[: s.find("{")]
+                if head.rstrip().endswith(")") and not re.match(
+                    r"\s*(typedef\s+)?(struct|union|enum)\b", head
+                ):
+                    items.append(s)
+                    cur = []
+        elif ch == sep and depth == 0:
+            items.append("".join(cur))
+            cur = []
+    if "".join(cur).strip():
+        items.append("".join(cur))
+    return items
+
+
+def aggregate_members(body, prefix, out):
+    """Members of a struct or union BODY into OUT: (name, text)."""
+    for m in split_top(body):
+        m = m.strip()
+        if not m or m == ";":
+            continue
+        inner = re.match(
+            r"^(struct|union)\s*(\w*)\s*\{(.*)\}\s*(\w*)\s*;?$", m, re.S
+        )
+        if inner:
+            aggregate_members(inner.group(3), prefix, out)
+            if inner.group(4):
+                out[prefix + "." + inner.group(4)] = (inner.group(4), norm(m))
+            continue
+        fp = re.search(r"\(\s*\*\s*(\w+)\s*\)\s*\(", m)
+        name = fp.group(1) if fp else last_ident(m.rstrip(";"))
+        if name:
+            out[prefix + "." + name] = (name, norm(m))
+
+
+def declarations(text):
+    """{key: (name, normalised text)} of a header's declarations.
+
+    A key holds the #if blocks around the declaration, so moving one into
+    or out of a conditional changes it. Includes are returned as keys
+    starting with "#include".
+    """
+    out = {}
+    code = []
+    conds = []
+    for line in logical_lines(strip_comments(text)):
+        s = line.strip()
+        if not s.startswith("#"):
+            code.append((tuple(conds), line))
+            continue
+        d = re.match(r"#\s*(\w+)\s*(.*)", s)
+        if not d:
+            continue
+        kw, rest = d.group(1), norm(d.group(2))
+        if kw in ("if", "ifdef", "ifndef"):
+            conds.append(kw + " " + rest)
+        elif kw in ("else", "elif") and conds:
+            conds[-1] = conds[-1] + " | " + kw + " " + rest
+        elif kw == "endif" and conds:
+            conds.pop()
+        elif kw == "define":
+            m = IDENT.match(d.group(2))
+            if m:
+                out["|".join(conds) + "#define " + m.group(0)] = (
+                    m.group(0),
+                    rest,
+                )
+        elif kw == "include":
+            out["#include " + rest] = (None, rest)
+    # code between preprocessor lines, each piece under its conditionals
+    pieces = []
+    for cond, line in code:
+        if pieces and pieces[-1][0] == cond:
+            pieces[-1][1].append(line)
+        else:
+            pieces.append((cond, [line]))
+    # declarations may span a conditional: join all code, remember the
+    # conditions of each declaration's first line
+    joined, marks = "", []
+    for cond, lines in pieces:
+        marks.append((len(joined), cond))
+        joined += "\n".join(lines) + "\n"
+    pos = 0
+    for item in split_top(joined):
+        start = pos
+        pos += len(item)
+        body = item.strip()
+        if not body or body == ";":
+            continue
+        lead = len(item) - len(item.lstrip())
+        cond = ()
+        for off, c in marks:
+            if off <= start + lead:
+                cond = c
+        ck = "|".join(cond)
+        agg = re.match(
+            r"^(typedef\s+)?(struct|union|enum)\s*(\w*)\s*"
+            r"\{(.*)\}\s*(\w*)[^;]*;?$",
+            body,
+            re.S,
+        )
+        if agg:
+            tag = agg.group(3) or agg.group(5)
+            if not tag:
+                continue
+            out[ck + "agg " + tag] = (tag, "")
+            if agg.group(5) and agg.group(5) != tag:
+                out[ck + "typedef " + agg.group(5)] = (agg.group(5), "")
+            if agg.group(2) == "enum":
+                for e in agg.group(4).split(","):
+                    m = IDENT.search(e)
+                    if m:
+                        out[ck + tag + "." + m.group(0)] = (
+                            m.group(0),
+                            norm(e),
+                        )
+            else:
+                members = {}
+                aggregate_members(agg.group(4), ck + "member " + tag, members)
+                out.update(members)
+            continue
+        if re.match(r"^(struct|union|enum)\s+\w+\s*;$", body):
+            continue  # forward declaration
+        head = body.split("{", 1)[0]
+        name = None
+        for m in re.finditer(r"([A-Za-z_]\w*)\s*\(", head):
+            if not m.group(1).startswith("__") and m.group(1) not in C_WORDS:
+                name = m.group(1)
+                break
+        if not name:
+            name = last_ident(body.rstrip(";"))
+        if name:
+            out[ck + "decl " + name] = (name, norm(body))
+    return out
+
+
+def changed_names(old, new):
+    """Names whose declaration differs between two header texts, and
+    whether an #include went away (then every includer counts)."""
+    a, b = declarations(old), declarations(new)
+    names = set()
+    for k in set(a) | set(b):
+        # a new struct member breaks nobody; a new function, macro, type
+        # or enum constant can clash with a name already in use
+        if k not in a and "member " in k:
+            continue
+        if a.get(k) != b.get(k):
+            v = a.get(k) or b.get(k)
+            if v[0]:
+                names.add(v[0])
+    dropped = any(k.startswith("#include") and k not in b for k in a)
+    return names, dropped
+
+
+def macro_defs(text):
+    """[(name, body)] of the macros TEXT (comments stripped) defines."""
+    out = []
+    for line in logical_lines(text):
+        m = re.match(r"\s*#\s*define\s+(\w+)(.*)", line)
+        if m:
+            out.append((m.group(1), m.group(2)))
+    return out
+
+
+class Index:
+    """What kbuild recorded: each object's source and dependencies."""
+
+    def __init__(self, obj, tree):
+        self.obj = obj
+        self.tree = os.path.realpath(tree)
+        self.realobj = os.path.realpath(obj)
+        self.rel = {}
+        self.source = {}  # object -> source file (tree-relative)
+        self.deps = {}  # object -> set of tree-relative files
+        self.configs = {}  # object -> set of CONFIG symbols tested
+        for root, _, files in os.walk(obj):
+            for f in files:
+                if f.startswith(".") and f.endswith(".o.cmd"):
+                    self._read(os.path.join(root, f))
+        if not self.source:
+            raise Error(
+                f"no kbuild dependency files (.*.o.cmd) under {obj}: "
+                "build the tip first"
+            )
+        self.users = {}  # file -> objects depending on it
+        for o, ds in self.deps.items():
+            for d in ds:
+                self.users.setdefault(d, set()).add(o)
+
+    def _rel(self, p):
+        p = p.strip()
+        if p.startswith("$(srctree)/"):
+            return p[len("$(srctree)/"):]
+        # absolute, or relative to the object tree (O=), as kbuild wrote it
+        r = self.rel.get(p, False)
+        if r is False:
+            rp = os.path.normpath(os.path.join(self.realobj, p))
+            r = (
+                rp[len(self.tree) + 1:]
+                if rp.startswith(self.tree + "/")
+                else None
+            )
+            self.rel[p] = r  # None: generated, in the object tree
+        return r
+
+    def _read(self, path):
+        src = None
+        deps = set()
+        configs = set()
+        obj = None
+        with open(path, errors="replace") as fh:
+            for line in fh:
+                if line.startswith("source_"):
+                    k, _, v = line.partition(":=")
+                    obj = k[len("source_"):].strip()
+                    src = self._rel(v)
+                elif line.startswith("deps_"):
+                    obj = line[len("deps_"):].partition(":=")[0].strip()
+                elif line.startswith("  ") and obj:
+                    s = line.strip().rstrip("\\").strip()
+                    m = re.match(r"\$\(wildcard include/config/(\w+)\)", s)
+                    if m:
+                        configs.add(m.group(1))
+                    elif s:
+                        r = self._rel(s)
+                        if r:
+                            deps.add(r)
+        if obj and src and (src.endswith(".c") or src.endswith(".S")):
+            self.source[obj] = src
+            self.deps[obj] = deps
+            self.configs[obj] = configs
+
+
+class Tree:
+    def __init__(self, tree):
+        self.tree = tree
+        self.cache = {}
+        self.texts = {}  # (commit or None, path) -> (text, macros)
+
+    def git(self, *args):
+        r = subprocess.run(
+            ["git", "-C", self.tree, *args],
+            capture_output=True,
+            text=True,
+            errors="replace",
+        )
+        if r.returncode:
+            raise Error(
+                f"git {' '.join(args)}: {r.stderr.strip().splitlines()[-1:]}"
+            )
+        return r.stdout
+
+    def show(self, rev, path):
+        key = (rev, path)
+        if key not in self.cache:
+            r = subprocess.run(
+                ["git", "-C", self.tree, "show", f"{rev}:{path}"],
+                capture_output=True,
+                errors="replace",
+                text=True,
+            )
+            self.cache[key] = r.stdout if r.returncode == 0 else None
+        return self.cache[key]
+
+
+def targets(idx, tree, commit, log):
+    """The make targets that prove COMMIT compiles."""
+    status = tree.git(
+        "diff", "--no-renames", "--name-status", f"{commit}^", commit
+    )
+    changed = []
+    for line in status.splitlines():
+        st, _, path = line.partition("\t")
+        changed.append((st[0], path))
+    touched = {p for _, p in changed}
+    objs_of = {}
+    for o, s in idx.source.items():
+        objs_of.setdefault(s, []).append(o)
+    # a file's text at the commit, comments stripped: the series touches
+    # few files, so read those through git and the rest where the tip's
+    # build found them
+    diff_to_tip = set(
+        tree.git("diff", "--name-only", commit, "HEAD").split("\n")
+    )
+
+    def text_at(path):
+        key = (
+            commit if path in diff_to_tip or path in touched else None,
+            path,
+        )
+        if key not in tree.texts:
+            if key[0]:
+                t = tree.show(commit, path) or ""
+            else:
+                try:
+                    with open(
+                        os.path.join(tree.tree, path), errors="replace"
+                    ) as fh:
+                        t = fh.read()
+                except OSError:
+                    t = ""
+            t = strip_comments(t)
+            tree.texts[key] = (t, macro_defs(t))
+        return tree.texts[key]
+
+    out = set()
+
+    def add(t, why):
+        # the tip's build knows objects of files later patches add
+        src = idx.source.get(t)
+        if (
+            src
+            and src not in touched
+            and src in diff_to_tip
+            and tree.show(commit, src) is None
+        ):
+            return
+        if t not in out:
+            out.add(t)
+            log(f"{commit[:12]}: {t}: {why}")
+
+    for st, path in changed:
+        d = os.path.dirname(path)
+        base = os.path.basename(path)
+        if path.endswith((".c", ".S")) and st != "D":
+            # (not built at the tip: the configuration does not build it)
+            for o in objs_of.get(path, []):
+                add(o, "changed")
+        elif base in ("Makefile", "Kbuild"):
+            old = tree.show(f"{commit}^", path) or ""
+            new = tree.show(commit, path) or ""
+            lines = set(new.splitlines()) ^ set(old.splitlines())
+            for line in lines:
+                for t in re.findall(
+                    r"[\w-]+\.o\b|[\w-]+/", line.split("#")[0]
+                ):
+                    if t.endswith("/"):
+                        if os.path.isdir(os.path.join(tree.tree, d, t)):
+                            add(f"{d}/{t}", f"{path} names it")
+                    elif f"{d}/{t}" in idx.deps or os.path.exists(
+                        os.path.join(tree.tree, d, t[:-2] + ".c")
+                    ):
+                        add(f"{d}/{t}", f"{path} names it")
+        elif base.startswith("Kconfig"):
+            old = tree.show(f"{commit}^", path) or ""
+            new = tree.show(commit, path) or ""
+            syms = set()
+            for line in set(new.splitlines()) ^ set(old.splitlines()):
+                m = re.match(r"\s*(?:menu)?config\s+(\w+)", line)
+                if m:
+                    syms.add(m.group(1))
+            for o, cs in sorted(idx.configs.items()):
+                if cs & syms:
+                    add(o, f"tests {', '.join(sorted(cs & syms))}")
+        elif path.endswith(".h") and st != "A":
+            users = idx.users.get(path, set())
+            if not users:
+                continue
+            names, dropped = changed_names(
+                tree.show(f"{commit}^", path) or "",
+                tree.show(commit, path) or "",
+            )
+            if dropped:
+                for o in sorted(users):
+                    add(o, f"{path} drops an #include")
+                continue
+            # one object that includes the header: it compiles its
+            # inline functions and declarations
+            rep = sorted(
+                users, key=lambda o: (not o.startswith(d), len(idx.deps[o]), o)
+            )[0]
+            add(rep, f"includes {path}")
+            if not names:
+                continue
+            # macros of other headers built on those names count too
+            hdrs = set()
+            for o in users:
+                hdrs |= {
+                    h for h in idx.deps[o] if h.endswith(".h") and h != path
+                }
+            for _ in range(3):
+                more = set()
+                for h in hdrs:
+                    more |= {
+                        m
+                        for m, body in text_at(h)[1]
+                        if any(n in body for n in names)
+                        and re.search(
+                            r"\b(" + "|".join(map(re.escape, names)) + r")\b",
+                            body,
+                        )
+                    }
+                if more <= names:
+                    break
+                names |= more
+            pat = re.compile(
+                r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b"
+            )
+            for o in sorted(users):
+                m = pat.search(text_at(idx.source[o])[0])
+                if m:
+                    add(o, f"uses {m.group(1)} ({path})")
+            for h in sorted(hdrs):
+                m = pat.search(text_at(h)[0])
+                if m:
+                    cands = sorted(o for o in users if h in idx.deps[o])
+                    if cands and not out & set(cands):
+                        add(
+                            cands[0],
+                            f"includes {h}, which uses {m.group(1)} ({path})",
+                        )
+    return sorted(out)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("targets", help="the make targets of each commit")
+    t.add_argument("--tree", required=True)
+    t.add_argument(
+        "--obj",
+        required=True,
+        help="a build of the tip (kbuild's .*.o.cmd files)",
+    )
+    t.add_argument("-v", "--verbose", action="store_true")
+    t.add_argument("commits", nargs="+")
+    a = ap.parse_args(argv)
+    try:
+        if not os.path.isdir(os.path.join(a.tree, ".git")):
+            raise Error(f"{a.tree} is not a git tree")
+        if not os.path.isdir(a.obj):
+            raise Error(f"{a.obj} is not a directory")
+        idx = Index(a.obj, a.tree)
+        tree = Tree(a.tree)
+
+        def log(msg):
+            if a.verbose:
+                print(msg, file=sys.stderr)
+
+        for c in a.commits:
+            ts = targets(idx, tree, c, log)
+            print(c, " ".join(ts) if ts else "-")
+    except Error as e:
+        print(f"prefix_objs.py: error: {e}", file=sys.stderr)
+        return 3
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
