@@ -267,6 +267,22 @@ def macro_defs(text):
     return out
 
 
+def kconfig_entries(text):
+    """{symbol: its entry's lines} of a Kconfig file."""
+    out, cur = {}, None
+    for line in text.splitlines():
+        m = re.match(r"\s*(?:menu)?config\s+(\w+)", line)
+        if m:
+            cur = m.group(1)
+            out[cur] = [line]
+        elif re.match(r"\s*(end)?(menu|if|choice)\b|\s*(source|comment)\b",
+                      line):
+            cur = None
+        elif cur:
+            out[cur].append(line)
+    return out
+
+
 class Index:
     """What kbuild recorded: each object's source and dependencies."""
 
@@ -447,13 +463,9 @@ def targets(idx, tree, commit, log):
                     ):
                         add(f"{d}/{t}", f"{path} names it")
         elif base.startswith("Kconfig"):
-            old = tree.show(f"{commit}^", path) or ""
-            new = tree.show(commit, path) or ""
-            syms = set()
-            for line in set(new.splitlines()) ^ set(old.splitlines()):
-                m = re.match(r"\s*(?:menu)?config\s+(\w+)", line)
-                if m:
-                    syms.add(m.group(1))
+            a = kconfig_entries(tree.show(f"{commit}^", path) or "")
+            b = kconfig_entries(tree.show(commit, path) or "")
+            syms = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
             for o, cs in sorted(idx.configs.items()):
                 if cs & syms:
                     add(o, f"tests {', '.join(sorted(cs & syms))}")

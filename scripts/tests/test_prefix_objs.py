@@ -1,0 +1,279 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Tests of scripts/prefix_objs.py: which objects a patch can break.
+
+check-series compiles only those objects at each prefix but the tip, so
+an object left out is a compile failure nobody sees. Each test builds a
+small git tree (a header, a few C files), kbuild-style dependency files
+(.*.o.cmd, as an O= build writes them) for the tip, commits one change
+and checks the objects chosen: every object the change breaks must be
+in; objects that compile exactly as before should stay out.
+
+  python3 -m unittest discover -s scripts/tests -p test_prefix_objs.py
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPTS = os.path.dirname(HERE)
+sys.path.insert(0, SCRIPTS)
+import prefix_objs  # noqa: E402
+
+HEADER = """\
+/* SPDX-License-Identifier: MIT */
+#ifndef _POOL_H_
+#define _POOL_H_
+#include <linux/types.h>
+
+struct pool {
+\tunsigned int order;
+\tbool use_dma;\t/* a comment mentioning unused_name */
+\tvoid (*free)(struct pool *p);
+};
+
+enum pool_kind {
+\tPOOL_CACHED,
+\tPOOL_WC,
+};
+
+#define POOL_MAX_ORDER 10
+
+int pool_alloc(struct pool *pool, unsigned long size);
+void pool_free(struct pool *pool);
+
+static inline bool pool_uses_dma(const struct pool *pool)
+{
+\treturn pool->use_dma;
+}
+#endif
+"""
+
+# helper.h: a macro built on a name of pool.h
+HELPER = """\
+#include "pool.h"
+#define POOL_ORDER_OF(p) ((p)->order)
+static inline bool helper_dma(struct pool *p) { return p->use_dma; }
+"""
+
+SOURCES = {
+    # uses pool_alloc
+    "drv/a.c": '#include "pool.h"\nint a(struct pool *p)\n'
+               '{ return pool_alloc(p, 1); }\n',
+    # includes pool.h, uses nothing in it but the type
+    "drv/b.c": '#include "pool.h"\nstruct pool *b;\n',
+    # uses the macro of helper.h only
+    "drv/c.c": '#include "helper.h"\nint c(struct pool *p)\n'
+               '{ return POOL_ORDER_OF(p); }\n',
+    # a static function named like something a patch may add
+    "drv/d.c": '#include "pool.h"\nstatic int pool_sync(void) '
+               '{ return 0; }\n',
+    # includes nothing of ours
+    "drv/e.c": 'int e;\n',
+    # includes helper.h, uses none of its macros
+    "drv/bb.c": '#include "helper.h"\nstruct pool *bb;\n',
+    # uses an enum constant
+    "drv/f.c": '#include "pool.h"\nint f = POOL_WC;\n',
+}
+DEPS = {
+    # (more headers than b.c: b.o, not a.o, compiles a changed pool.h)
+    "drv/a.c": ["drv/pool.h", "drv/more.h"],
+    "drv/bb.c": ["drv/helper.h", "drv/pool.h"],
+    "drv/b.c": ["drv/pool.h"],
+    "drv/c.c": ["drv/helper.h", "drv/pool.h"],
+    "drv/d.c": ["drv/pool.h"],
+    "drv/e.c": [],
+    "drv/f.c": ["drv/pool.h"],
+}
+MAKEFILE = "obj-y += a.o b.o bb.o c.o d.o e.o f.o\n"
+
+
+class Sandbox(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.tree = os.path.join(self.tmp.name, "linux")
+        self.obj = os.path.join(self.tmp.name, "obj")
+        os.makedirs(os.path.join(self.tree, "drv"))
+        self.git("init", "-q")
+        self.write("drv/pool.h", HEADER)
+        self.write("drv/helper.h", HELPER)
+        self.write("drv/Makefile", MAKEFILE)
+        self.write("Kconfig", "config POOL\n\tbool\n")
+        for f, t in SOURCES.items():
+            self.write(f, t)
+        self.commit("base")
+        self.cmdfiles(DEPS)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def git(self, *args):
+        env = dict(os.environ, GIT_CONFIG_GLOBAL="/dev/null",
+                   GIT_CONFIG_NOSYSTEM="1", GIT_AUTHOR_NAME="t",
+                   GIT_AUTHOR_EMAIL="t@t", GIT_COMMITTER_NAME="t",
+                   GIT_COMMITTER_EMAIL="t@t")
+        return subprocess.run(["git", "-C", self.tree, *args], env=env,
+                              check=True, capture_output=True,
+                              text=True).stdout
+
+    def write(self, path, text):
+        with open(os.path.join(self.tree, path), "w") as fh:
+            fh.write(text)
+
+    def commit(self, msg):
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", msg)
+        return self.git("rev-parse", "HEAD").strip()
+
+    def cmdfiles(self, deps, configs=None):
+        """Dependency files as kbuild writes them in an O= build."""
+        rel = os.path.relpath(self.tree, self.obj)
+        for src, hs in deps.items():
+            o = src[:-2] + ".o"
+            d = os.path.join(self.obj, os.path.dirname(o))
+            os.makedirs(d, exist_ok=True)
+            lines = [f"savedcmd_{o} := gcc -c\n",
+                     f"source_{o} := {rel}/{src}\n",
+                     f"deps_{o} := \\\n"]
+            for c in (configs or {}).get(src, []):
+                lines.append(f"    $(wildcard include/config/{c}) \\\n")
+            for h in [src] + hs:
+                lines.append(f"  {rel}/{h} \\\n")
+            lines.append("  include/generated/autoconf.h \\\n\n")
+            name = os.path.join(d, "." + os.path.basename(o) + ".cmd")
+            with open(name, "w") as fh:
+                fh.writelines(lines)
+
+    def chosen(self, commit):
+        idx = prefix_objs.Index(self.obj, self.tree)
+        return set(prefix_objs.targets(idx, prefix_objs.Tree(self.tree),
+                                       commit, lambda m: None))
+
+    def change_header(self, old, new):
+        with open(os.path.join(self.tree, "drv/pool.h")) as fh:
+            text = fh.read()
+        self.assertIn(old, text)
+        self.write("drv/pool.h", text.replace(old, new))
+        return self.commit("change")
+
+
+class Choice(Sandbox):
+    def test_changed_prototype_picks_its_users(self):
+        c = self.change_header(
+            "int pool_alloc(struct pool *pool, unsigned long size);",
+            "int pool_alloc(struct pool *pool, unsigned long size,\n"
+            "\t       gfp_t gfp);")
+        got = self.chosen(c)
+        self.assertIn("drv/a.o", got)
+        # one includer compiles the header; not every includer
+        self.assertLess(len(got), 5, got)
+        self.assertNotIn("drv/e.o", got)
+
+    def test_removed_member_picks_users_through_a_macro(self):
+        c = self.change_header("\tunsigned int order;\n", "")
+        got = self.chosen(c)
+        self.assertIn("drv/c.o", got)   # POOL_ORDER_OF() uses ->order
+
+    def test_header_using_a_removed_member_is_compiled(self):
+        c = self.change_header("\tbool use_dma;", "\tbool dma;")
+        got = self.chosen(c)
+        # helper_dma() in helper.h: one object that includes helper.h
+        self.assertTrue(got & {"drv/bb.o", "drv/c.o"}, got)
+
+    def test_added_member_picks_only_an_includer(self):
+        # (named like drv/f.c's variable: a member cannot clash with it)
+        c = self.change_header("\tunsigned int order;\n",
+                               "\tunsigned int order;\n\tbool f;\n")
+        got = self.chosen(c)
+        self.assertEqual(len(got), 1, got)
+        self.assertNotIn("drv/f.o", got)
+
+    def test_new_function_picks_a_file_with_that_name(self):
+        c = self.change_header("void pool_free(struct pool *pool);\n",
+                               "void pool_free(struct pool *pool);\n"
+                               "void pool_sync(struct pool *pool);\n")
+        self.assertIn("drv/d.o", self.chosen(c))
+
+    def test_enum_constant_renamed(self):
+        c = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        self.assertIn("drv/f.o", self.chosen(c))
+
+    def test_declaration_moved_under_a_conditional(self):
+        c = self.change_header(
+            "int pool_alloc(struct pool *pool, unsigned long size);\n",
+            "#ifdef CONFIG_POOL\n"
+            "int pool_alloc(struct pool *pool, unsigned long size);\n"
+            "#endif\n")
+        self.assertIn("drv/a.o", self.chosen(c))
+
+    def test_dropped_include_picks_every_includer(self):
+        c = self.change_header("#include <linux/types.h>\n", "")
+        self.assertEqual(self.chosen(c), {"drv/a.o", "drv/b.o", "drv/bb.o",
+                                          "drv/c.o", "drv/d.o", "drv/f.o"})
+
+    def test_comment_only_change_picks_one_includer(self):
+        c = self.change_header("a comment mentioning unused_name",
+                               "a comment mentioning pool_alloc")
+        self.assertEqual(len(self.chosen(c)), 1)
+
+    def test_changed_c_file_and_makefile(self):
+        self.write("drv/e.c", "int e = 1;\n")
+        self.write("drv/Makefile", MAKEFILE + "obj-y += g.o\n")
+        self.write("drv/g.c", "int g;\n")
+        c = self.commit("e")
+        self.cmdfiles(dict(DEPS, **{"drv/g.c": []}))
+        self.assertEqual(self.chosen(c), {"drv/e.o", "drv/g.o"})
+
+    def test_kconfig_symbol_picks_objects_testing_it(self):
+        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL"]})
+        self.write("Kconfig", "config POOL\n\tbool \"pool\"\n")
+        c = self.commit("kconfig")
+        self.assertEqual(self.chosen(c), {"drv/b.o"})
+
+    def test_object_of_a_later_file_is_left_out(self):
+        # the tip's build knows g.o; at this commit g.c does not exist
+        self.cmdfiles(dict(DEPS, **{"drv/g.c": []}),
+                      configs={"drv/g.c": ["POOL"]})
+        self.write("Kconfig", "config POOL\n\tbool \"pool\"\n")
+        c = self.commit("kconfig")
+        self.write("drv/g.c", "int g;\n")
+        self.commit("later")
+        self.assertNotIn("drv/g.o", self.chosen(c))
+
+    def test_no_dependency_files_is_an_error(self):
+        with self.assertRaises(prefix_objs.Error):
+            prefix_objs.Index(os.path.join(self.tmp.name, "nothing"),
+                              self.tree)
+
+
+class Command(Sandbox):
+    def run_tool(self, *args):
+        return subprocess.run([os.path.join(SCRIPTS, "prefix_objs.py"),
+                               *args], capture_output=True, text=True)
+
+    def test_one_line_per_commit(self):
+        c = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        r = self.run_tool("targets", "--tree", self.tree, "--obj", self.obj,
+                          c)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(r.stdout.startswith(c + " "), r.stdout)
+        self.assertIn("drv/f.o", r.stdout.split())
+
+    def test_bad_input_is_one_line(self):
+        for args in (["targets", "--tree", "/nonexistent", "--obj", self.obj,
+                      "HEAD"],
+                     ["targets", "--tree", self.tree, "--obj", "/nonexistent",
+                      "HEAD"],
+                     ["targets", "--tree", self.tree, "--obj", self.obj,
+                      "no-such-commit"]):
+            r = self.run_tool(*args)
+            self.assertEqual(r.returncode, 3, (args, r.stderr))
+            self.assertEqual(len(r.stderr.strip().splitlines()), 1,
+                             (args, r.stderr))
+            self.assertNotIn("Traceback", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
