@@ -87,19 +87,44 @@ kmake=(make -s -C "$tree" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross"
        CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)")
 
 # Configure into a scratch copy, then install it only if it differs.
+# The result depends only on the fragments, the tree's Kconfig files and
+# the toolchain (Kconfig tests the compiler); it is kept in the objdir by
+# those, since making it (tinyconfig, merge, olddefconfig) costs 10 s,
+# which check-series' prefix builds would pay at every prefix.
+cfgkey=$({
+	cat "${cfgfiles[@]}"
+	echo "$arch"
+	"${cross}gcc" --version | sed -n 1p
+	"${cross}ld" --version | sed -n 1p
+	git -C "$tree" ls-files -s -- '*Kconfig*' scripts/kconfig
+	git -C "$tree" diff HEAD --no-ext-diff -- '*Kconfig*' scripts/kconfig
+} | sha1sum | cut -c1-40)
+cfgsaved=$obj/.ttm-dma-config-$cfgkey
 cfgdir=$(mktemp -d "$obj/.cfg.XXXXXX")
 trap 'rm -rf "$cfgdir"' EXIT
-cat "${cfgfiles[@]}" >"$cfgdir/want"
-"${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" tinyconfig >/dev/null
-KCONFIG_CONFIG=$cfgdir/.config "$tree/scripts/kconfig/merge_config.sh" -m -O "$cfgdir" \
-	"$cfgdir/.config" "$cfgdir/want" >/dev/null
-"${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" olddefconfig >/dev/null
+if [ -f "$cfgsaved" ] && [ "${TTM_DMA_REBUILD:-0}" != 1 ]; then
+	cp "$cfgsaved" "$cfgdir/.config"
+else
+	cat "${cfgfiles[@]}" >"$cfgdir/want"
+	"${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" tinyconfig >/dev/null
+	KCONFIG_CONFIG=$cfgdir/.config "$tree/scripts/kconfig/merge_config.sh" -m -O "$cfgdir" \
+		"$cfgdir/.config" "$cfgdir/want" >/dev/null
+	"${kmake[@]}" KCONFIG_CONFIG="$cfgdir/.config" olddefconfig >/dev/null
 
-# Every line of the fragments must have survived Kconfig's dependencies.
-"$TOP/scripts/config-check.sh" "$cfgdir/want" "$cfgdir/.config" "$tree" "$arch" ||
-	die "$arch: configuration fragments do not apply to $tree"
-cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
-"${kmake[@]}" olddefconfig >/dev/null
+	# Every line of the fragments must have survived Kconfig's dependencies.
+	"$TOP/scripts/config-check.sh" "$cfgdir/want" "$cfgdir/.config" "$tree" "$arch" ||
+		die "$arch: configuration fragments do not apply to $tree"
+	cp "$cfgdir/.config" "$cfgsaved.tmp" && mv "$cfgsaved.tmp" "$cfgsaved"
+fi
+# (olddefconfig writes include/config/ for the objdir; not needed when
+# the objdir was last configured with this very configuration)
+if ! cmp -s "$cfgdir/.config" "$obj/.config" ||
+	[ "$(cat "$obj/.ttm-dma-config-key" 2>/dev/null)" != "$cfgkey" ]; then
+	rm -f "$obj/.ttm-dma-config-key"
+	cmp -s "$cfgdir/.config" "$obj/.config" || cp "$cfgdir/.config" "$obj/.config"
+	"${kmake[@]}" olddefconfig >/dev/null
+	echo "$cfgkey" >"$obj/.ttm-dma-config-key"
+fi
 
 "${kmake[@]}" "$@"
 # A tree edited while make ran may be built half old, half new: then the
