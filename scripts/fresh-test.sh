@@ -38,8 +38,6 @@ while getopts "r:m:kc" o; do
 done
 shift $((OPTIND - 1))
 [ $# = 0 ] || die "unexpected argument '$1' (usage: fresh-test.sh [-r ROOT] [-m MIRROR] [-k] [-c])"
-[ "$(id -u)" = 0 ] || die "needs root: debootstrap, chroot and mounts (run 'sudo make fresh-test')"
-need debootstrap chroot mount umount
 case $root in
 / | /usr | /var | /var/tmp | /tmp | /root | /home | "$TOP" | "$TOP"/*)
 	die "-r $root: not a directory to empty" ;;
@@ -51,6 +49,14 @@ if [ -z "$mirror" ]; then
 	mirror=${mirror:-http://deb.debian.org/debian}
 fi
 case $mirror in http://* | https://*) ;; *) die "-m $mirror: an http(s) URL, please" ;; esac
+# Only a root this script made is ever emptied.
+marker=.ttm-dma-fresh-root
+if [ -e "$root" ] && [ ! -e "$root/$marker" ] &&
+	[ -n "$(ls -A "$root" 2>/dev/null || echo x)" ]; then
+	die "-r $root: exists and is not a root fresh-test made: nothing removed"
+fi
+[ "$(id -u)" = 0 ] || die "needs root: debootstrap, chroot and mounts (run 'sudo make fresh-test')"
+need debootstrap chroot mount umount
 [ -z "$(git -C "$TOP" status --porcelain --untracked-files=no)" ] ||
 	note "uncommitted changes are not tested: the clone holds HEAD ($(git -C "$TOP" rev-parse --short HEAD))"
 
@@ -82,6 +88,7 @@ while read -r _ m _; do
 done < <(tac /proc/mounts)
 rm -rf "$root"
 mkdir -p "$root"
+touch "$root/$marker"
 
 t0=$SECONDS
 say "debootstrap --variant=minbase bookworm $root $mirror"

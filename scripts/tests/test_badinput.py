@@ -252,3 +252,29 @@ class HwKit(BadInputTest):
         self.assertOneLineError(r, 'exists')
         with open(keep) as fh:
             self.assertEqual(fh.read(), 'keep\n')
+
+
+class FreshTest(BadInputTest):
+    """make fresh-test: bad arguments are one line; a directory it did
+    not make is never emptied."""
+    patches = 0
+
+    def test_bad_arguments(self):
+        for args, words in ((['-r', 'relative'], 'absolute'),
+                            (['-r', '/'], 'not a directory to empty'),
+                            (['-m', 'ftp://example.org/debian'], 'ftp://'),
+                            (['extra'], "'extra'")):
+            with self.subTest(args=args):
+                r = self.sb.script('fresh-test.sh', *args)
+                self.assertOneLineError(r, *words.split('|'))
+                self.assertFalse(os.path.exists(
+                    os.path.join(self.sb.top, 'build', 'fresh-test')))
+
+    def test_foreign_directory_kept(self):
+        d = os.path.join(self.sb.tmp, 'mine')
+        keep = os.path.join(d, 'precious.txt')
+        self.sb.write(keep, 'keep\n')
+        r = self.sb.script('fresh-test.sh', '-r', d)
+        self.assertOneLineError(r, 'not a root fresh-test made')
+        with open(keep) as fh:
+            self.assertEqual(fh.read(), 'keep\n')
