@@ -220,20 +220,29 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		g checkout -q -f "$c"
 		t0=$SECONDS
 		targets=()
+		whole=$full
 		if [ "$full" = 0 ]; then
-			[ "${ptargets[$c]:--}" = - ] || read -r -a targets <<<"${ptargets[$c]}"
-			if [ ${#targets[@]} = 0 ]; then
+			case ${ptargets[$c]:--} in
+			-)
 				touch "$ck/built/$c-x86_64-$cfgid-objs"
 				result ok "$name" "no object to compile: nothing built uses what it changes"
 				continue
-			fi
+				;;
+			'*') whole=1 ;;	# a file it deletes, or gone at the tip
+			*) read -r -a targets <<<"${ptargets[$c]}" ;;
+			esac
 		fi
+		# (an object left from an earlier prefix must not pass for one
+		# kbuild did not build)
+		for t in "${targets[@]}"; do
+			case $t in */) ;; *) rm -f "$pobj/$(realpath -m "/$t" | cut -c2-)" ;; esac
+		done
 		if ! "$TOP/scripts/kernel.sh" -t "$tree" -o "$pobj" x86_64 "${targets[@]}" \
 			>"$log/build-$i.log" 2>&1; then
 			result "not ok" "$name" "$(grep -m1 -E 'error|Error' "$log/build-$i.log")"
 			continue
 		fi
-		if [ "$full" = 1 ]; then
+		if [ "$whole" = 1 ]; then
 			touch "$ck/built/$c-x86_64-$cfgid"
 			result ok "$name" "whole, $((SECONDS - t0)) s"
 			continue

@@ -9,16 +9,26 @@ for each change to a TTM header, most of the kernel for a change to
 patch changed, so they compile exactly as before. This tool names the
 objects that can fail to compile after the patch:
 
-  - the objects of the C files the patch changes;
+  - the objects of the C files the patch changes (and of the C files
+    that #include a changed C file);
   - for each header it changes: the names whose declaration changed
     (function, macro, struct member, enum constant, type, variable,
-    compared with the #if block they sit in), and every object whose C
-    file uses one of those names; a header that uses one (directly, or
-    through a macro that does) is compiled once, in one object that
-    includes it; and one object that includes the changed header;
-  - a header that drops an #include: every object that includes it;
-  - Makefile and Kbuild lines: the objects and directories they name;
-    Kconfig: the objects that test a symbol defined on a changed line.
+    the arguments of a DEFINE_*()/DECLARE_*() line; compared with the
+    #if block they sit in; every constant of an enum that gains or loses
+    one), and every object whose C file uses one of those names, or a
+    macro built on one (## pasting included); a header that uses one is
+    compiled once, in one object that includes it; one object that
+    includes the changed header; C files a later patch changes, read as
+    they are at this commit;
+  - a header that drops an #include or adds an #undef: every object
+    that includes it;
+  - Makefile and Kbuild lines: the objects and directories they name,
+    the objects whose flags they change; Kconfig: the objects that test
+    a symbol whose entry changed, or that an entry now selects or
+    implies, or no longer does;
+  - a commit that deletes a file, or a file that is gone by the tip:
+    "*", the prefix builds whole (the tip's dependency files cannot say
+    who used it).
 
 Which object includes which header comes from kbuild's own dependency
 files (.*.o.cmd) of a build of the series' tip; which objects the test
@@ -29,7 +39,8 @@ builds of the tip. 'make check-series FULL=1' builds every prefix whole.
   prefix_objs.py targets --tree TREE --obj OBJDIR COMMIT...
         for each COMMIT (diffed against its parent), one line:
         COMMIT TARGET... (make targets relative to the tree; "-" for
-        none), and on stderr why each was chosen with -v
+        none; "*" to build it whole), and on stderr why each was chosen
+        with -v
 """
 
 import argparse
@@ -49,6 +60,19 @@ phys_addr_t uint8_t uint16_t uint32_t uint64_t __u32 __u64 loff_t
 """.split()
 )
 IDENT = re.compile(r"[A-Za-z_]\w*")
+INVOCATION = re.compile(r"^([A-Z][A-Z0-9_]*)\s*\((.*)\)\s*;?$", re.S)
+# a function definition's first line, or an export
+DEFINITION = re.compile(
+    r"^(?:EXPORT_SYMBOL\w*\(\s*(\w+)\s*\)|(?!static\b)(?:[A-Za-z_][\w ]*?"
+    r"[\s*]+)?(\w+)\s*\([^;]*$)"
+)
+ATTRIBUTE = re.compile(r"__attribute__\s*\(\((?:[^()]|\([^()]*\))*\)\)")
+
+
+def code_only(s):
+    """S without its preprocessor lines and __attribute__((...))."""
+    s = "\n".join(x for x in s.split("\n") if not x.strip().startswith("#"))
+    return ATTRIBUTE.sub(" ", s)
 
 
 class Error(Exception):
@@ -113,6 +137,16 @@ def split_top(code, sep=";"):
         elif ch == sep and depth == 0:
             items.append("".join(cur))
             cur = []
+        elif (
+            ch == "\n"
+            and depth == 0
+            and sep == ";"
+            and INVOCATION.match("".join(cur).strip())
+        ):
+            # DEFINE_FREE(...), DECLARE_BITMAP(...): kernel headers
+            # write such declarations without a semicolon
+            items.append("".join(cur))
+            cur = []
     if "".join(cur).strip():
         items.append("".join(cur))
     return items
@@ -124,18 +158,31 @@ def aggregate_members(body, prefix, out):
         m = m.strip()
         if not m or m == ";":
             continue
+        code = code_only(m)
+        if not code.strip(" \n;"):
+            continue  # only #if lines: they count in the next member
         inner = re.match(
-            r"^(struct|union)\s*(\w*)\s*\{(.*)\}\s*(\w*)\s*;?$", m, re.S
+            r"^(struct|union)\s*(\w*)\s*\{(.*)\}\s*(\w*)\s*;?$",
+            code.strip(),
+            re.S,
         )
         if inner:
             aggregate_members(inner.group(3), prefix, out)
             if inner.group(4):
-                out[prefix + "." + inner.group(4)] = (inner.group(4), norm(m))
+                out[prefix + "." + inner.group(4)] = (
+                    (inner.group(4),),
+                    norm(m),
+                )
             continue
-        fp = re.search(r"\(\s*\*\s*(\w+)\s*\)\s*\(", m)
-        name = fp.group(1) if fp else last_ident(m.rstrip(";"))
-        if name:
-            out[prefix + "." + name] = (name, norm(m))
+        fp = re.search(r"\(\s*\*\s*(\w+)\s*\)\s*\(", code)
+        if fp:
+            names = [fp.group(1)]
+        else:  # unsigned int order, flags;
+            names = [
+                last_ident(x) for x in split_top(code.rstrip(" \n;"), ",")
+            ]
+        for name in filter(None, names):
+            out[prefix + "." + name] = ((name,), norm(m))
 
 
 def declarations(text):
@@ -148,15 +195,29 @@ def declarations(text):
     out = {}
     code = []
     conds = []
+    depth = 0
     for line in logical_lines(strip_comments(text)):
         s = line.strip()
         if not s.startswith("#"):
             code.append((tuple(conds), line))
+            depth += line.count("{") - line.count("}")
             continue
         d = re.match(r"#\s*(\w+)\s*(.*)", s)
         if not d:
             continue
         kw, rest = d.group(1), norm(d.group(2))
+        ck = "|".join(conds)
+        if depth > 0 and kw in (
+            "if",
+            "ifdef",
+            "ifndef",
+            "else",
+            "elif",
+            "endif",
+        ):
+            # inside a struct or enum: part of the member that follows
+            code.append((tuple(conds), "# " + kw + " " + rest))
+            continue
         if kw in ("if", "ifdef", "ifndef"):
             conds.append(kw + " " + rest)
         elif kw in ("else", "elif") and conds:
@@ -166,12 +227,11 @@ def declarations(text):
         elif kw == "define":
             m = IDENT.match(d.group(2))
             if m:
-                out["|".join(conds) + "#define " + m.group(0)] = (
-                    m.group(0),
-                    rest,
-                )
+                out[ck + "#define " + m.group(0)] = ((m.group(0),), rest)
         elif kw == "include":
-            out["#include " + rest] = (None, rest)
+            out[ck + "#include " + rest] = ((), rest)
+        elif kw == "undef":
+            out[ck + "#undef " + rest] = ((), rest)
     # code between preprocessor lines, each piece under its conditionals
     pieces = []
     for cond, line in code:
@@ -199,7 +259,8 @@ def declarations(text):
                 cond = c
         ck = "|".join(cond)
         agg = re.match(
-            r"^(typedef\s+)?(struct|union|enum)\s*(\w*)\s*"
+            r"^(typedef\s+)?(struct|union|enum)\s*"
+            r"(?:__\w+\s+|__attribute__\s*\(\(.*?\)\)\s*)*(\w*)\s*"
             r"\{(.*)\}\s*(\w*)[^;]*;?$",
             body,
             re.S,
@@ -208,15 +269,15 @@ def declarations(text):
             tag = agg.group(3) or agg.group(5)
             if not tag:
                 continue
-            out[ck + "agg " + tag] = (tag, "")
+            out[ck + "agg " + tag] = ((tag,), "")
             if agg.group(5) and agg.group(5) != tag:
-                out[ck + "typedef " + agg.group(5)] = (agg.group(5), "")
+                out[ck + "typedef " + agg.group(5)] = ((agg.group(5),), "")
             if agg.group(2) == "enum":
                 for e in agg.group(4).split(","):
-                    m = IDENT.search(e)
+                    m = IDENT.search(code_only(e))
                     if m:
-                        out[ck + tag + "." + m.group(0)] = (
-                            m.group(0),
+                        out[ck + "enum " + tag + "." + m.group(0)] = (
+                            (m.group(0),),
                             norm(e),
                         )
             else:
@@ -226,16 +287,28 @@ def declarations(text):
             continue
         if re.match(r"^(struct|union|enum)\s+\w+\s*;$", body):
             continue  # forward declaration
-        head = body.split("{", 1)[0]
+        inv = INVOCATION.match(body)
+        if inv:
+            # DEFINE_FREE(pool, ...), DECLARE_PER_CPU(int, x): every name
+            # in the arguments may be what users use
+            args = [i for i in IDENT.findall(inv.group(2)) if i not in C_WORDS]
+            key = inv.group(1) + " " + (args[0] if args else "")
+            out[ck + "inv " + key] = (tuple(args), norm(body))
+            continue
+        head = ATTRIBUTE.sub(" ", body.split("{", 1)[0])
         name = None
+        if re.match(r"typedef\b", head):
+            fp = re.search(r"\(\s*\*\s*(\w+)\s*\)", head)
+            name = fp.group(1) if fp else None
         for m in re.finditer(r"([A-Za-z_]\w*)\s*\(", head):
+            if name:
+                break
             if not m.group(1).startswith("__") and m.group(1) not in C_WORDS:
                 name = m.group(1)
-                break
         if not name:
-            name = last_ident(body.rstrip(";"))
+            name = last_ident(ATTRIBUTE.sub(" ", body).rstrip(";"))
         if name:
-            out[ck + "decl " + name] = (name, norm(body))
+            out[ck + "decl " + name] = ((name,), norm(body))
     return out
 
 
@@ -244,6 +317,7 @@ def changed_names(old, new):
     whether an #include went away (then every includer counts)."""
     a, b = declarations(old), declarations(new)
     names = set()
+    enums = set()
     for k in set(a) | set(b):
         # a new struct member breaks nobody; a new function, macro, type
         # or enum constant can clash with a name already in use
@@ -251,9 +325,16 @@ def changed_names(old, new):
             continue
         if a.get(k) != b.get(k):
             v = a.get(k) or b.get(k)
-            if v[0]:
-                names.add(v[0])
-    dropped = any(k.startswith("#include") and k not in b for k in a)
+            names |= set(v[0])
+            if "enum " in k and (k not in a or k not in b):
+                enums.add(k.rsplit(".", 1)[0])
+    # a constant added or removed moves the others (..._COUNT, arrays)
+    for k in set(a) | set(b):
+        if k.rsplit(".", 1)[0] in enums:
+            names |= set((a.get(k) or b.get(k))[0])
+    dropped = any("#include " in k and k not in b for k in a) or any(
+        "#undef " in k and k not in a for k in b
+    )
     return names, dropped
 
 
@@ -267,6 +348,22 @@ def macro_defs(text):
     return out
 
 
+def uses(body, names):
+    """Whether a macro BODY uses one of NAMES, pasted (##) or not."""
+    if re.search(r"\b(" + "|".join(map(re.escape, names)) + r")\b", body):
+        return True
+    if "##" in body:
+        frags = re.findall(r"(\w+)\s*##", body) + re.findall(
+            r"##\s*(\w+)", body
+        )
+        return any(
+            len(f) >= 3 and (n.startswith(f) or n.endswith(f))
+            for f in frags
+            for n in names
+        )
+    return False
+
+
 def kconfig_entries(text):
     """{symbol: its entry's lines} of a Kconfig file."""
     out, cur = {}, None
@@ -275,8 +372,9 @@ def kconfig_entries(text):
         if m:
             cur = m.group(1)
             out[cur] = [line]
-        elif re.match(r"\s*(end)?(menu|if|choice)\b|\s*(source|comment)\b",
-                      line):
+        elif re.match(
+            r"\s*(end)?(menu|if|choice)\b|\s*(source|comment)\b", line
+        ):
             cur = None
         elif cur:
             out[cur].append(line)
@@ -358,13 +456,16 @@ class Tree:
         self.cache = {}
         self.texts = {}  # (commit or None, path) -> (text, macros)
 
-    def git(self, *args):
+    def git(self, *args, found=False):
+        """git's output; FOUND: exit 1 means "nothing" (git grep)."""
         r = subprocess.run(
             ["git", "-C", self.tree, *args],
             capture_output=True,
             text=True,
             errors="replace",
         )
+        if r.returncode == 1 and found and not r.stderr.strip():
+            return ""
         if r.returncode:
             raise Error(
                 f"git {' '.join(args)}: {r.stderr.strip().splitlines()[-1:]}"
@@ -425,6 +526,48 @@ def targets(idx, tree, commit, log):
         return tree.texts[key]
 
     out = set()
+    # A file the commit deletes, or one that exists here but not at the
+    # tip: the tip's dependency files cannot say who used it. Whole.
+    gone = [p for st, p in changed if st == "D"] + [
+        p
+        for p in tree.git(
+            "diff",
+            "--no-renames",
+            "--diff-filter=A",
+            "--name-only",
+            "HEAD",
+            commit,
+        ).split("\n")
+        if p
+    ]
+    if gone:
+        log(f"{commit[:12]}: *: {gone[0]} is gone at the tip or deleted here")
+        return ["*"]
+
+    # A definition or export the commit removes while something still
+    # names it: only the link (modpost, vmlinux) fails. Whole.
+    for st, path in changed:
+        if st == "D" or not path.endswith(".c"):
+            continue
+        diff = tree.git("diff", f"{commit}^", commit, "--", path)
+        gone = set()
+        for sign, pat in (("-", DEFINITION), ("+", DEFINITION)):
+            found = {
+                m.group(1) or m.group(2)
+                for line in diff.splitlines()
+                if line.startswith(sign) and not line.startswith(sign * 3)
+                for m in [pat.match(line[1:])]
+                if m
+            }
+            gone = found if sign == "-" else gone - found
+        for name in sorted(gone):
+            users = tree.git(
+                "grep", "-lw", name, commit, "--", "*.c", "*.h", found=True
+            )
+            users = [u.split(":", 1)[1] for u in users.splitlines()]
+            if any(u != path for u in users):
+                log(f"{commit[:12]}: *: {path} no longer defines {name}")
+                return ["*"]
 
     def add(t, why):
         # the tip's build knows objects of files later patches add
@@ -444,14 +587,38 @@ def targets(idx, tree, commit, log):
         d = os.path.dirname(path)
         base = os.path.basename(path)
         if path.endswith((".c", ".S")) and st != "D":
-            # (not built at the tip: the configuration does not build it)
             for o in objs_of.get(path, []):
                 add(o, "changed")
+            # a C file other C files include
+            for o in sorted(
+                idx.users.get(path, set()) - set(objs_of.get(path, []))
+            ):
+                add(o, f"includes {path}")
+            if path not in objs_of and path not in idx.users:
+                log(f"{commit[:12]}: -: {path}: not in this configuration")
         elif base in ("Makefile", "Kbuild"):
             old = tree.show(f"{commit}^", path) or ""
             new = tree.show(commit, path) or ""
             lines = set(new.splitlines()) ^ set(old.splitlines())
             for line in lines:
+                fl = re.match(
+                    r"\s*(subdir-)?(ccflags|asflags|CFLAGS_REMOVE_|"
+                    r"CFLAGS_|AFLAGS_)([\w.-]*)",
+                    line,
+                )
+                if fl:
+                    # compiler flags: the objects they apply to
+                    one = fl.group(3) if fl.group(3).endswith(".o") else None
+                    for o in sorted(idx.source):
+                        if (one and o == f"{d}/{one}") or (
+                            not one
+                            and (
+                                os.path.dirname(o) == d
+                                or (fl.group(1) and o.startswith(d + "/"))
+                            )
+                        ):
+                            add(o, f"{path} changes its flags")
+                    continue
                 for t in re.findall(
                     r"[\w-]+\.o\b|[\w-]+/", line.split("#")[0]
                 ):
@@ -466,6 +633,13 @@ def targets(idx, tree, commit, log):
             a = kconfig_entries(tree.show(f"{commit}^", path) or "")
             b = kconfig_entries(tree.show(commit, path) or "")
             syms = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
+            # and what those entries select or imply: their values may
+            # change with them ("depends on" changes no other value)
+            for k in list(syms):
+                for line in set(a.get(k, [])) ^ set(b.get(k, [])):
+                    m = re.match(r"\s*(select|imply)\s+(\w+)", line)
+                    if m:
+                        syms.add(m.group(2))
             for o, cs in sorted(idx.configs.items()):
                 if cs & syms:
                     add(o, f"tests {', '.join(sorted(cs & syms))}")
@@ -489,23 +663,18 @@ def targets(idx, tree, commit, log):
             add(rep, f"includes {path}")
             if not names:
                 continue
-            # macros of other headers built on those names count too
+            # macros built on those names count too, in this header and
+            # in the others (and C files other C files include)
             hdrs = set()
             for o in users:
                 hdrs |= {
-                    h for h in idx.deps[o] if h.endswith(".h") and h != path
+                    h for h in idx.deps[o] if h != path and h != idx.source[o]
                 }
-            for _ in range(3):
+            for _ in range(4):
                 more = set()
-                for h in hdrs:
+                for h in sorted(hdrs) + [path]:
                     more |= {
-                        m
-                        for m, body in text_at(h)[1]
-                        if any(n in body for n in names)
-                        and re.search(
-                            r"\b(" + "|".join(map(re.escape, names)) + r")\b",
-                            body,
-                        )
+                        m for m, body in text_at(h)[1] if uses(body, names)
                     }
                 if more <= names:
                     break
@@ -517,6 +686,14 @@ def targets(idx, tree, commit, log):
                 m = pat.search(text_at(idx.source[o])[0])
                 if m:
                     add(o, f"uses {m.group(1)} ({path})")
+            # a C file a later patch changes may use them here and stop
+            # including the header by the tip
+            for f in sorted(diff_to_tip):
+                if f.endswith(".c") and f in objs_of:
+                    m = pat.search(text_at(f)[0])
+                    if m:
+                        for o in objs_of[f]:
+                            add(o, f"uses {m.group(1)} ({path}) here")
             for h in sorted(hdrs):
                 m = pat.search(text_at(h)[0])
                 if m:

@@ -12,6 +12,7 @@ in; objects that compile exactly as before should stay out.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -246,6 +247,205 @@ class Choice(Sandbox):
         with self.assertRaises(prefix_objs.Error):
             prefix_objs.Index(os.path.join(self.tmp.name, "nothing"),
                               self.tree)
+
+
+class Holes(Sandbox):
+    """What a maintainer-style review found the first version missed:
+    each test is a prefix that does not compile, and its object must be
+    chosen ("*": the prefix builds whole)."""
+
+    def add_user(self, src, text, deps):
+        self.write(src, text)
+        self.write("drv/Makefile", MAKEFILE +
+                   f"obj-y += {os.path.basename(src)[:-2]}.o\n")
+        self.commit("user")
+        self.cmdfiles(dict(DEPS, **{src: deps}))
+
+    def header(self):
+        with open(os.path.join(self.tree, "drv/pool.h")) as fh:
+            return fh.read()
+
+    def test_macro_of_the_same_header(self):
+        # the dma_map_single() -> dma_map_single_attrs() pattern
+        self.write("drv/pool.h", self.header().replace(
+            "#endif\n",
+            "#define pool_alloc_one(p) pool_alloc(p, 1)\n#endif\n"))
+        self.add_user("drv/g.c", '#include "pool.h"\nint g(struct pool *p)\n'
+                      '{ return pool_alloc_one(p); }\n', ["drv/pool.h"])
+        c = self.change_header(
+            "int pool_alloc(struct pool *pool, unsigned long size);",
+            "int pool_alloc(struct pool *pool, unsigned long size, "
+            "gfp_t gfp);")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_comma_separated_members(self):
+        self.change_header("\tunsigned int order;\n",
+                           "\tunsigned int order, flags;\n")
+        self.add_user("drv/g.c", '#include "pool.h"\nint g(struct pool *p)\n'
+                      '{ return p->order; }\n', ["drv/pool.h"])
+        c = self.change_header("\tunsigned int order, flags;\n",
+                               "\tunsigned int flags;\n")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_member_moved_under_ifdef_in_struct(self):
+        self.add_user("drv/g.c", '#include "pool.h"\nbool g(struct pool *p)\n'
+                      '{ return p->order; }\n', ["drv/pool.h"])
+        c = self.change_header("\tunsigned int order;\n",
+                               "#ifdef CONFIG_POOL_ORDER\n"
+                               "\tunsigned int order;\n#endif\n")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_undef_added(self):
+        self.add_user("drv/g.c", '#include "pool.h"\nint g = PAGE_SHIFT;\n',
+                      ["drv/pool.h"])
+        c = self.change_header("#define POOL_MAX_ORDER 10\n",
+                               "#define POOL_MAX_ORDER 10\n"
+                               "#undef PAGE_SHIFT\n")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_token_pasting(self):
+        self.write("drv/helper.h", '#include "pool.h"\n'
+                   '#define POOL_CALL(x, p) pool_##x(p)\n')
+        self.add_user("drv/g.c", '#include "helper.h"\n'
+                      'void g(struct pool *p) { POOL_CALL(free, p); }\n',
+                      ["drv/helper.h", "drv/pool.h"])
+        c = self.change_header("void pool_free(struct pool *pool);",
+                               "void pool_free(struct pool *pool, bool sync);")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_declaration_after_a_macro_without_semicolon(self):
+        self.write("drv/pool.h", self.header().replace(
+            "int pool_alloc(",
+            "DEFINE_FREE(pool, struct pool *, pool_free(_T))\n"
+            "int pool_alloc("))
+        self.commit("free")
+        c = self.change_header(
+            "int pool_alloc(struct pool *pool, unsigned long size);",
+            "int pool_alloc(struct pool *pool, unsigned long size, "
+            "gfp_t gfp);")
+        self.assertIn("drv/a.o", self.chosen(c))
+
+    def test_function_pointer_typedef(self):
+        self.write("drv/pool.h", self.header().replace(
+            "#endif\n",
+            "typedef void (*pool_notify_fn)(u32 flags);\n#endif\n"))
+        self.add_user("drv/g.c", '#include "pool.h"\nstatic void n(u32 f) {}\n'
+                      'pool_notify_fn g = n;\n', ["drv/pool.h"])
+        c = self.change_header("(u32 flags);", "(u32 flags, void *arg);")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_deleted_header_still_included(self):
+        # patch N deletes extra.h, patch N+1 drops its #include from g.c
+        self.write("drv/extra.h", "int extra;\n")
+        self.add_user("drv/g.c", '#include "extra.h"\nint g;\n',
+                      ["drv/extra.h"])
+        os.remove(os.path.join(self.tree, "drv/extra.h"))
+        c = self.commit("delete extra.h")
+        self.write("drv/g.c", "int g;\n")
+        self.commit("fix g.c")
+        self.cmdfiles(dict(DEPS, **{"drv/g.c": []}))   # the tip's build
+        self.assertEqual(self.chosen(c), {"*"})
+
+    def test_user_that_stops_including_later(self):
+        # patch N renames pool_free; g.c uses it until patch N+1, which
+        # also drops pool.h from g.c: the tip's deps no longer link them
+        self.add_user("drv/g.c", '#include "pool.h"\nvoid g(struct pool *p)\n'
+                      '{ pool_free(p); }\n', ["drv/pool.h"])
+        c = self.change_header("void pool_free(struct pool *pool);",
+                               "void pool_release(struct pool *pool);")
+        self.write("drv/g.c", "void g(void) { }\n")
+        self.commit("g.c no longer uses pool")
+        self.cmdfiles(dict(DEPS, **{"drv/g.c": []}))
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_object_gone_at_tip(self):
+        # g.c exists at prefix N, a later patch deletes it
+        self.add_user("drv/g.c", '#include "pool.h"\nvoid g(struct pool *p)\n'
+                      '{ pool_free(p); }\n', ["drv/pool.h"])
+        c = self.change_header("void pool_free(struct pool *pool);",
+                               "void pool_release(struct pool *pool);")
+        os.remove(os.path.join(self.tree, "drv/g.c"))
+        self.write("drv/Makefile", MAKEFILE)
+        self.commit("remove g.c")
+        shutil.rmtree(self.obj)
+        self.cmdfiles(DEPS)
+        self.assertEqual(self.chosen(c), {"*"})
+
+    def test_included_c_file_changed(self):
+        self.write("drv/g_impl.c", "static int gi;\n")
+        self.add_user("drv/g.c", '#include "g_impl.c"\nint g;\n',
+                      ["drv/g_impl.c"])
+        self.write("drv/g_impl.c", "static int gi = undefined_thing;\n")
+        c = self.commit("change included .c")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_included_c_file_uses_changed_name(self):
+        self.write("drv/g_impl.c", "static int gi(struct pool *p) "
+                   "{ return pool_alloc(p, 1); }\n")
+        self.add_user("drv/g.c", '#include "pool.h"\n#include "g_impl.c"\n'
+                      'int g;\n', ["drv/pool.h", "drv/g_impl.c"])
+        c = self.change_header(
+            "int pool_alloc(struct pool *pool, unsigned long size);",
+            "int pool_alloc(struct pool *pool, unsigned long size, "
+            "gfp_t gfp);")
+        self.assertIn("drv/g.o", self.chosen(c))
+
+    def test_ccflags_change(self):
+        self.write("drv/Makefile", MAKEFILE + "ccflags-y += -DPOOL_BROKEN\n")
+        c = self.commit("ccflags")
+        self.assertIn("drv/a.o", self.chosen(c))
+
+    def test_deleted_c_still_in_makefile(self):
+        os.remove(os.path.join(self.tree, "drv/e.c"))
+        c = self.commit("delete e.c, Makefile fixed in the next patch")
+        self.write("drv/Makefile", MAKEFILE.replace(" e.o", ""))
+        self.commit("makefile")
+        shutil.rmtree(self.obj)
+        self.cmdfiles({k: v for k, v in DEPS.items() if k != "drv/e.c"})
+        self.assertEqual(self.chosen(c), {"*"})
+
+    def test_kconfig_select(self):
+        self.write("Kconfig", "config POOL\n\tbool\n\n"
+                   "config POOL_DRV\n\tbool \"d\"\n")
+        self.commit("k")
+        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL"]})
+        self.write("Kconfig", "config POOL\n\tbool\n\n"
+                   "config POOL_DRV\n\tbool \"d\"\n\tselect POOL\n")
+        c = self.commit("select")
+        self.assertIn("drv/b.o", self.chosen(c))
+
+    def test_definition_removed_while_used(self):
+        # compiles everywhere; only the link fails
+        self.write("drv/e.c", "int e;\nint pool_alloc(struct pool *p, "
+                   "unsigned long size)\n{\n\treturn 0;\n}\n")
+        self.commit("define")
+        self.write("drv/e.c", "int e;\n")
+        c = self.commit("drop the definition a.c still calls")
+        self.assertEqual(self.chosen(c), {"*"})
+
+    def test_definition_removed_with_its_last_user(self):
+        self.write("drv/e.c", "int e;\nint e_helper(void)\n{\n"
+                   "\treturn 0;\n}\n")
+        self.commit("define")
+        self.write("drv/e.c", "int e;\n")
+        c = self.commit("nobody names e_helper any more")
+        self.assertEqual(self.chosen(c), {"drv/e.o"})
+
+    def test_definition_changed_is_not_whole(self):
+        self.write("drv/e.c", "int e;\nint pool_alloc(struct pool *p, "
+                   "unsigned long size)\n{\n\treturn 0;\n}\n")
+        self.commit("define")
+        self.write("drv/e.c", "int e;\nint pool_alloc(struct pool *p, "
+                   "unsigned long size)\n{\n\treturn 1;\n}\n")
+        c = self.commit("change the body")
+        self.assertEqual(self.chosen(c), {"drv/e.o"})
+
+    def test_enum_constant_inserted(self):
+        self.add_user("drv/g.c", '#include "pool.h"\nint g = POOL_WC;\n',
+                      ["drv/pool.h"])
+        c = self.change_header("\tPOOL_CACHED,\n",
+                               "\tPOOL_CACHED,\n\tPOOL_UC,\n")
+        self.assertIn("drv/g.o", self.chosen(c))
 
 
 class Command(Sandbox):
