@@ -706,6 +706,61 @@ def targets(idx, tree, commit, log):
     return sorted(out)
 
 
+def variant(idx, tree, base, tip, symbols, under, log):
+    """The objects another configuration can break, the series BASE..TIP
+    applied, where it differs from the tip's build in SYMBOLS: those of
+    the tip's build that test one of SYMBOLS and depend on a file the
+    series changes; "*" (all of UNDER) when a file under UNDER that only
+    the other configuration builds (it is not in the tip's build) uses a
+    name the series' headers change, or a header drops an #include."""
+    changed = [
+        p
+        for p in tree.git(
+            "diff", "--no-renames", "--name-only", base, tip
+        ).split("\n")
+        if p
+    ]
+    names = set()
+    for path in changed:
+        if path.endswith(".h"):
+            n, dropped = changed_names(
+                tree.show(base, path) or "", tree.show(tip, path) or ""
+            )
+            if dropped:
+                log(f"variant: *: {path} drops an #include")
+                return ["*"]
+            names |= n
+    built = set(idx.source.values()) | set(idx.users)
+    if names:
+        hits = tree.git(
+            "grep",
+            "-lwE",
+            "|".join(sorted(names)),
+            tip,
+            "--",
+            under,
+            found=True,
+        )
+        for h in hits.splitlines():
+            f = h.split(":", 1)[1]
+            if f not in built and f.endswith((".c", ".h")):
+                log(
+                    f"variant: *: {f} (not in the tip's build) uses a "
+                    "name the series changes"
+                )
+                return ["*"]
+    out = []
+    for o in sorted(idx.source):
+        tests = sorted(idx.configs[o] & symbols)
+        if not tests:
+            continue
+        hit = sorted(set(changed) & (idx.deps[o] | {idx.source[o]}))
+        if hit:
+            out.append(o)
+            log(f"variant: {o}: tests {tests[0]}, depends on {hit[0]}")
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -718,6 +773,27 @@ def main(argv=None):
     )
     t.add_argument("-v", "--verbose", action="store_true")
     t.add_argument("commits", nargs="+")
+    v = sub.add_parser(
+        "variant",
+        help="what a configuration with one more symbol can break "
+        "(check-series: amdgpu with DC)",
+    )
+    v.add_argument("--tree", required=True)
+    v.add_argument("--obj", required=True)
+    v.add_argument(
+        "--symbols",
+        required=True,
+        help="the CONFIG symbols in which the configurations differ, "
+        "comma-separated (e.g. DRM_AMD_DC,DRM_DISPLAY_HELPER)",
+    )
+    v.add_argument(
+        "--under",
+        required=True,
+        help="where the other configuration builds more (a directory)",
+    )
+    v.add_argument("-v", "--verbose", action="store_true")
+    v.add_argument("base")
+    v.add_argument("tip")
     a = ap.parse_args(argv)
     try:
         if not os.path.isdir(os.path.join(a.tree, ".git")):
@@ -731,6 +807,13 @@ def main(argv=None):
             if a.verbose:
                 print(msg, file=sys.stderr)
 
+        if a.cmd == "variant":
+            syms = {x for x in a.symbols.split(",") if x}
+            if not syms:
+                raise Error("--symbols: no symbol given")
+            ts = variant(idx, tree, a.base, a.tip, syms, a.under, log)
+            print(" ".join(ts) if ts else "-")
+            return 0
         for c in a.commits:
             ts = targets(idx, tree, c, log)
             print(c, " ".join(ts) if ts else "-")
