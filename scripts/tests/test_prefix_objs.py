@@ -448,6 +448,39 @@ class Holes(Sandbox):
         self.assertIn("drv/g.o", self.chosen(c))
 
 
+class Variant(Sandbox):
+    """prefix_objs.py variant: what another configuration (amdgpu with
+    DC) can break."""
+
+    def variant(self, base, tip):
+        idx = prefix_objs.Index(self.obj, self.tree)
+        return set(prefix_objs.variant(idx, prefix_objs.Tree(self.tree),
+                                       base, tip, {"POOL_DC"}, "drv",
+                                       lambda m: None))
+
+    def test_objects_testing_the_option(self):
+        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL_DC"],
+                                     "drv/e.c": ["POOL_DC"]})
+        base = self.git("rev-parse", "HEAD").strip()
+        tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        # b.o includes the changed header; e.o does not
+        self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+
+    def test_file_only_the_variant_builds(self):
+        # dc.c is not in the tip's build (it needs POOL_DC) and uses a
+        # name the series changes: all of it
+        self.write("drv/dc.c", '#include "pool.h"\nint dc = POOL_WC;\n')
+        base = self.commit("dc")
+        tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        self.assertEqual(self.variant(base, tip), {"*"})
+
+    def test_header_of_the_tip_build_is_not_only_the_variants(self):
+        # helper.h uses ->order, and the tip's build compiles it
+        base = self.git("rev-parse", "HEAD").strip()
+        tip = self.change_header("\tunsigned int order;\n", "")
+        self.assertEqual(self.variant(base, tip), set())
+
+
 class Command(Sandbox):
     def run_tool(self, *args):
         return subprocess.run([os.path.join(SCRIPTS, "prefix_objs.py"),
