@@ -170,6 +170,23 @@ case $full in 0 | 1) ;; *) die "TTM_DMA_FULL (make check-series FULL=) is '$full
 pobj=$ck/obj/x86_64-prefix
 mkdir -p "$ck/built"
 subject() { g log -1 --format=%s "$1"; }
+# The object files make TARGETs build in OBJDIR (a directory target is
+# not one: kbuild fails the build when it cannot make what one holds).
+# Removed before a build, looked for after it: an object left from an
+# earlier build must not pass for one kbuild quietly did not make.
+objfiles() {	# OBJDIR TARGET...
+	local d=$1 t
+	shift
+	for t in "$@"; do
+		case $t in */) ;; *) echo "$d/$(realpath -ms "/$t" | cut -c2-)" ;; esac
+	done
+}
+missing() {	# FILE...: those that do not exist
+	local f
+	for f in "$@"; do
+		[ -f "$f" ] || echo "${f##*/obj/}"
+	done
+}
 built() {	# COMMIT: built before, whole (or, unless FULL, its objects)
 	[ "${TTM_DMA_REBUILD:-0}" != 1 ] || return 1
 	[ -f "$ck/built/$1-x86_64-$cfgid" ] ||
@@ -232,11 +249,8 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			*) read -r -a targets <<<"${ptargets[$c]}" ;;
 			esac
 		fi
-		# (an object left from an earlier prefix must not pass for one
-		# kbuild did not build)
-		for t in "${targets[@]}"; do
-			case $t in */) ;; *) rm -f "$pobj/$(realpath -ms "/$t" | cut -c2-)" ;; esac
-		done
+		mapfile -t ofiles < <(objfiles "$pobj" "${targets[@]}")
+		rm -f "${ofiles[@]}"
 		if ! "$TOP/scripts/kernel.sh" -t "$tree" -o "$pobj" x86_64 "${targets[@]}" \
 			>"$log/build-$i.log" 2>&1; then
 			result "not ok" "$name" "$(grep -m1 -E 'error|Error' "$log/build-$i.log")"
@@ -247,16 +261,8 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			result ok "$name" "whole, $((SECONDS - t0)) s"
 			continue
 		fi
-		# a target kbuild quietly skipped proves nothing
-		missing=()
-		for t in "${targets[@]}"; do
-			case $t in */) continue ;; esac
-			t=$(realpath -ms "/$t")
-			t=${t#/}
-			[ -f "$pobj/$t" ] || missing+=("$t")
-		done
-		if [ ${#missing[@]} != 0 ]; then
-			result "not ok" "$name" "not built: ${missing[*]}; see $log/build-$i.log"
+		if [ -n "$(missing "${ofiles[@]}")" ]; then
+			result "not ok" "$name" "not built: $(missing "${ofiles[@]}" | paste -sd' ' -); see $log/build-$i.log"
 		else
 			touch "$ck/built/$c-x86_64-$cfgid-objs"
 			result ok "$name" "${#targets[@]} objects (the changed files and their users; see $log/prefix-objs.log), $((SECONDS - t0)) s"
@@ -310,9 +316,8 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			fi
 		fi
 		[ "$whole" = 0 ] || targets=(drivers/gpu/drm/amd/amdgpu/)
-		for t in "${targets[@]}"; do
-			case $t in */) ;; *) rm -f "$dcobj/$(realpath -ms "/$t" | cut -c2-)" ;; esac
-		done
+		mapfile -t ofiles < <(objfiles "$dcobj" "${targets[@]}")
+		rm -f "${ofiles[@]}"
 		if [ "$whole" = 0 ] && [ ${#targets[@]} = 0 ]; then
 			touch "$stamp-objs"
 			result ok "build tip with amdgpu DC" "nothing the series changes compiles differently with DC"
@@ -322,15 +327,10 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			# build that compiled none of DC proves nothing, and so
 			# does an object kbuild did not build)
 			dcobjs=$(find "$dcobj/drivers/gpu/drm/amd/display" -name '*.o' 2>/dev/null | wc -l)
-			missing=()
-			for t in "${targets[@]}"; do
-				case $t in */) continue ;; esac
-				[ -f "$dcobj/$(realpath -ms "/$t" | cut -c2-)" ] || missing+=("$t")
-			done
 			if [ "$whole" = 1 ] && [ "$dcobjs" = 0 ]; then
 				result "not ok" "build tip with amdgpu DC" "no DC object built; see $log/build-dc.log"
-			elif [ ${#missing[@]} != 0 ]; then
-				result "not ok" "build tip with amdgpu DC" "not built: ${missing[*]}; see $log/build-dc.log"
+			elif [ -n "$(missing "${ofiles[@]}")" ]; then
+				result "not ok" "build tip with amdgpu DC" "not built: $(missing "${ofiles[@]}" | paste -sd' ' -); see $log/build-dc.log"
 			elif [ "$whole" = 1 ]; then
 				touch "$stamp"
 				result ok "build tip with amdgpu DC" "$dcobjs DC objects, $((SECONDS - t0)) s"
