@@ -18,6 +18,8 @@ pkgs=(
 	# distribution's configuration asks of the build (Debian's: a
 	# zstd-compressed kernel, modules signed with a key the build makes)
 	dpkg-dev debhelper zstd openssl
+	# make fresh-test: a minimal Debian 12 root to run README's commands in
+	debootstrap
 	# Coccinelle's Python and OCaml scripting (ownership-sites.cocci,
 	# make coccicheck): Debian's coccinelle loads libpython at run time
 	# without depending on it, and compiles OCaml scripts with ocamlfind.

@@ -401,6 +401,9 @@ class Index:
                 f"no kbuild dependency files (.*.o.cmd) under {obj}: "
                 "build the tip first"
             )
+        self.objs_of = {}  # source file -> its objects
+        for o, src in self.source.items():
+            self.objs_of.setdefault(src, []).append(o)
         self.users = {}  # file -> objects depending on it
         for o, ds in self.deps.items():
             for d in ds:
@@ -495,9 +498,7 @@ def targets(idx, tree, commit, log):
         st, _, path = line.partition("\t")
         changed.append((st[0], path))
     touched = {p for _, p in changed}
-    objs_of = {}
-    for o, s in idx.source.items():
-        objs_of.setdefault(s, []).append(o)
+    objs_of = idx.objs_of
     # a file's text at the commit, comments stripped: the series touches
     # few files, so read those through git and the rest where the tip's
     # build found them

@@ -414,30 +414,27 @@ class Holes(Sandbox):
         c = self.commit("select")
         self.assertIn("drv/b.o", self.chosen(c))
 
-    def test_definition_removed_while_used(self):
-        # compiles everywhere; only the link fails
-        self.write("drv/e.c", "int e;\nint pool_alloc(struct pool *p, "
-                   "unsigned long size)\n{\n\treturn 0;\n}\n")
+    def redefine(self, before, after):
+        """drv/e.c defines BEFORE, then AFTER: the commit of the change."""
+        self.write("drv/e.c", "int e;\n" + before)
         self.commit("define")
-        self.write("drv/e.c", "int e;\n")
-        c = self.commit("drop the definition a.c still calls")
+        self.write("drv/e.c", "int e;\n" + after)
+        return self.commit("redefine")
+
+    ALLOC = "int pool_alloc(struct pool *p, unsigned long size)\n{\n"
+
+    def test_definition_removed_while_used(self):
+        # compiles everywhere; only the link fails (a.c calls it)
+        c = self.redefine(self.ALLOC + "\treturn 0;\n}\n", "")
         self.assertEqual(self.chosen(c), {"*"})
 
     def test_definition_removed_with_its_last_user(self):
-        self.write("drv/e.c", "int e;\nint e_helper(void)\n{\n"
-                   "\treturn 0;\n}\n")
-        self.commit("define")
-        self.write("drv/e.c", "int e;\n")
-        c = self.commit("nobody names e_helper any more")
+        c = self.redefine("int e_helper(void)\n{\n\treturn 0;\n}\n", "")
         self.assertEqual(self.chosen(c), {"drv/e.o"})
 
     def test_definition_changed_is_not_whole(self):
-        self.write("drv/e.c", "int e;\nint pool_alloc(struct pool *p, "
-                   "unsigned long size)\n{\n\treturn 0;\n}\n")
-        self.commit("define")
-        self.write("drv/e.c", "int e;\nint pool_alloc(struct pool *p, "
-                   "unsigned long size)\n{\n\treturn 1;\n}\n")
-        c = self.commit("change the body")
+        c = self.redefine(self.ALLOC + "\treturn 0;\n}\n",
+                          self.ALLOC + "\treturn 1;\n}\n")
         self.assertEqual(self.chosen(c), {"drv/e.o"})
 
     def test_enum_constant_inserted(self):
