@@ -28,6 +28,7 @@ help:
 	@echo "make unit          the harness's own tests, flake8 and shellcheck (under a minute)"
 	@echo "make mutants       each ownership transfer removed in turn must fail a test: docs/mutants.md (LIST=1: the sites)"
 	@echo "make bench         pool benchmarks, base vs series, in the VMs: docs/bench.md (BENCH_QUICK=1: a 2-minute subset)"
+	@echo "                   (BENCH_KCONFIG=nodebug: kernels without the debug options; BENCH_PROFILE=KIB: perf profiles)"
 	@echo "make hw-kernel CONFIG=FILE [ARCH=x86_64|arm64] [FORMAT=deb|tar] [LSMOD=FILE] [CONFIGURE_ONLY=1]"
 	@echo "                   a kernel with the series for your own machine (docs/hardware-testing.md)"
 	@echo "make hw-tests [ARCH=x86_64|arm64]   the real-GPU tests and hw-test.sh, static: build/hw/tests-ARCH"

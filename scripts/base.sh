@@ -54,18 +54,7 @@ dpkg-deb --fsys-tarfile "$deb" |
 # Debian's .gitignore ignores every top-level entry but debian/ (their
 # packaging repository does not hold the kernel). In a kernel git tree
 # that would hide every new file of the series, so the base undoes it.
-python3 - "$tmp/src/.gitignore" <<'PY'
-import sys
-p = sys.argv[1]
-lines = open(p).read().split('\n')
-start = next(i for i, l in enumerate(lines) if l.startswith('# Debian packaging'))
-end = lines.index('!/debian/')
-# drop the comment block (and the '#' line above it) through '!/debian/'
-if start > 0 and lines[start - 1] == '#':
-    start -= 1
-del lines[start:end + 1]
-open(p, 'w').write('\n'.join(lines))
-PY
+python3 "$TOP/scripts/debian_gitignore.py" "$tmp/src/.gitignore"
 
 git init -q --bare "$tmp/linux.git"
 export GIT_DIR=$tmp/linux.git GIT_WORK_TREE=$tmp/src

@@ -23,13 +23,57 @@
 #   BENCH_OUT            the report (default docs/bench.md)
 #   BENCH_KOBJ, BENCH_TREE  the series' kernel objects and tree (default
 #                        build/obj and build/linux; make check passes its own)
+#   BENCH_KCONFIG        the kernels: "test" (default: make kernel's and make
+#                        repro's test kernels), "debug" (their options but
+#                        no GPU drivers, and perf's), "nodebug" (without
+#                        configs/debug.config and KASAN); built here in
+#                        $CACHE/bench/obj-KCONFIG; the report's name gets
+#                        "-KCONFIG" unless it is "test"
+#   BENCH_PROFILE=KIB    instead of the benchmark: a perf profile (perf
+#                        record -e cpu-clock -g in the guest, Debian's
+#                        linux-perf) of ttm_pool_alloc() + ttm_pool_free() of
+#                        one KIB KiB tt, per backend and tree, on x86-nobounce
+#                        and xen: docs/bench-profile-KIBk-STATE.md
+#   BENCH_PROFILE_COLD=1 the profile with a fresh pool each allocation
+#   BENCH_PROFILE_MS     how long each backend repeats (default 3000 ms)
 
 . "$(dirname "$0")/lib.sh"
 
 quick=${BENCH_QUICK:-0}
 kobj=${BENCH_KOBJ:-$BUILD/obj}
 stree=${BENCH_TREE:-$TREE}
-if [ "$quick" = 1 ]; then
+kcfg=${BENCH_KCONFIG:-test}
+prof=${BENCH_PROFILE:-}
+[ -z "$prof" ] || kcfg=${BENCH_KCONFIG:-debug}
+case $kcfg in
+test) sfx= ;;
+debug | nodebug) sfx=-$kcfg ;;
+*) die "BENCH_KCONFIG=$kcfg: test, debug or nodebug" ;;
+esac
+pcold=${BENCH_PROFILE_COLD:-0}
+pms=${BENCH_PROFILE_MS:-3000}
+if [ -n "$prof" ]; then
+	[[ "$prof" =~ ^[1-9][0-9]{0,6}$ && $((prof % 4)) = 0 ]] ||
+		die "BENCH_PROFILE=$prof: a tt size in KiB, a multiple of 4 (e.g. 4 or 2048)"
+	[[ "$pcold" =~ ^[01]$ ]] || die "BENCH_PROFILE_COLD=$pcold: 0 or 1"
+	[[ "$pms" =~ ^[1-9][0-9]{0,5}$ ]] || die "BENCH_PROFILE_MS=$pms: 1 to 999999"
+	[ "$quick" = 0 ] || die "BENCH_PROFILE and BENCH_QUICK: one or the other"
+	state=warm
+	[ "$pcold" = 1 ] && state=cold
+	platforms=${BENCH_PLATFORMS:-x86-nobounce xen}
+	trees=${BENCH_TREES:-base series}
+	[ "$kcfg" != test ] || die "BENCH_PROFILE needs BENCH_KCONFIG=debug or nodebug (perf needs CONFIG_EVENTFD)"
+	runs=$BUILD/bench/profile-${prof}k-$state$sfx
+	out=${BENCH_OUT:-$TOP/docs/bench-profile-${prof}k-$state$sfx.md}
+	margs="profile_kib=$prof profile_ms=$pms profile_cold=$pcold"
+	# perf is the host's (x86_64), copied into the guest with its libraries.
+	for p in $platforms; do
+		case $p in
+		arm64*) die "BENCH_PROFILE: x86_64 platforms only (the guest runs the host's perf)" ;;
+		esac
+	done
+	perf=$(command -v perf) || die "no perf (Debian's linux-perf; run 'make deps' as root)"
+elif [ "$quick" = 1 ]; then
 	platforms=${BENCH_PLATFORMS:-x86}
 	trees=${BENCH_TREES:-series}
 	runs=$BUILD/bench/quick
@@ -38,8 +82,8 @@ if [ "$quick" = 1 ]; then
 else
 	platforms=${BENCH_PLATFORMS:-x86-nobounce x86 xen arm64-nc}
 	trees=${BENCH_TREES:-base series}
-	runs=$BUILD/bench
-	out=${BENCH_OUT:-$TOP/docs/bench.md}
+	runs=$BUILD/bench$sfx
+	out=${BENCH_OUT:-$TOP/docs/bench$sfx.md}
 	margs="runs=${BENCH_RUNS:-5}"
 fi
 need python3
@@ -77,17 +121,49 @@ if [[ " $trees " = *" base "* ]]; then
 	fi
 	git -C "$rt" checkout -q -f --detach "$(base_rev)"
 	for a in $arches; do
+		[ "$kcfg" = test ] || break
 		say "base kernel $a"
 		"$TOP/scripts/kernel.sh" -t "$rt" -o "$CACHE/repro/obj/$a" "$a" >/dev/null
 	done
 fi
 
-tree_of() {	# TREE -> kernel tree, objects root
+backends_of() {	# TREE -> the pool setups ttm_bench measures there
 	case $1 in
-	base) echo "$CACHE/repro/linux $CACHE/repro/obj" ;;
-	series) echo "$stree $kobj" ;;
+	base) echo "streaming coherent" ;;
+	series) echo "auto streaming dma-pages" ;;
 	esac
 }
+
+tree_of() {	# TREE -> kernel tree, objects root
+	local r=$CACHE/bench/obj$sfx/$1
+	case $1 in
+	base) [ -n "$sfx" ] || r=$CACHE/repro/obj
+	      echo "$CACHE/repro/linux $r" ;;
+	series) [ -n "$sfx" ] || r=$kobj
+		echo "$stree $r" ;;
+	esac
+}
+
+# Kernels of their own (BENCH_KCONFIG debug or nodebug): the fragments of
+# the test kernels minus the GPU drivers (ttm_bench needs none), minus the
+# debug ones for nodebug, plus perf's.
+if [ "$kcfg" != test ]; then
+	for t in $trees; do
+		read -r ktree kroot < <(tree_of "$t")
+		for a in $arches; do
+			frags=(-f common)
+			if [ "$kcfg" = debug ]; then
+				frags+=(-f debug)
+				[ "$a" = arm64 ] && frags+=(-f kasan)
+			fi
+			frags+=(-f "$a" -f perf)
+			mkdir -p "$kroot"
+			say "$t kernel $a ($kcfg; log $kroot/$a.log)"
+			"$TOP/scripts/kernel.sh" -t "$ktree" -o "$kroot/$a" "${frags[@]}" "$a" \
+				>"$kroot/$a.log" 2>&1 || die "$t $a kernel failed; see $kroot/$a.log"
+		done
+	done
+fi
 
 # The module, built against each kernel into the guest payload of its own
 # (vm.sh copies it into the initramfs); W=1, as make check-series builds.
@@ -112,6 +188,57 @@ for t in $trees; do
 	done
 done
 
+# The profile's guest: perf and every library it loads, at their host
+# paths, and a script that records one module load per backend and prints
+# the flat profile between markers scripts/bench_profile.py reads.
+if [ -n "$prof" ]; then
+	for t in $trees; do
+		dest=$runs/guest-$t/x86_64
+		[ -d "$dest" ] || continue
+		mkdir -p "$dest/usr/bin"
+		cp "$(readlink -f "$perf")" "$dest/usr/bin/perf"
+		ldd "$perf" | awk '$3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
+		while read -r lib; do
+			mkdir -p "$dest$(dirname "$lib")"
+			cp -L "$lib" "$dest$lib"
+		done
+		cat >"$dest/usr/bin/ttm-bench-profile" <<'EOS'
+#!/bin/sh
+# ttm-bench-profile BACKEND MODULE-ARGS...: perf profile of one load.
+be=$1
+shift
+data=/tmp/perf-$be.data
+# Kernel symbols for perf (root sees them only with kptr_restrict 0).
+echo 0 >/proc/sys/kernel/kptr_restrict
+echo -1 >/proc/sys/kernel/perf_event_paranoid
+# The modules ttm_bench needs are loaded before perf starts: perf names a
+# module's functions only if the module was there when it started.
+deps=$(sed -n 's|^[^:]*/ttm_bench\.ko:||p' "/lib/modules/$(uname -r)/modules.dep")
+for d in $deps; do
+	d=${d##*/}
+	modprobe "${d%.ko*}" || exit 1
+done
+# 1000 samples a second with an 8 MiB buffer: faster, and perf loses
+# samples under TCG (bench_profile.py reports how many).
+perf record -q -N -e cpu-clock -F 1000 -m 8M -g -o "$data" -- \
+	modprobe ttm_bench backends="$be" "$@" || exit 1
+grep -q '^ttm_bench ' /proc/modules || exit 1
+echo "ttm-bench-profile: begin $be"
+perf --no-pager report -i "$data" --stdio --no-children --sort sym \
+	--percent-limit 0.2 -g none 2>&1 | grep -v '^#' | grep -v '^ *$'
+echo "ttm-bench-profile: callers $be"
+perf --no-pager report -i "$data" --stdio --no-children --sort sym \
+	--percent-limit 2 -g caller,0.5,callee,function,percent 2>&1 |
+	grep -v '^#' | grep -v '^ *$' | head -n 400
+echo "ttm-bench-profile: end $be"
+rm -f "$data"
+rmmod ttm_bench
+EOS
+		chmod +x "$dest/usr/bin/ttm-bench-profile"
+	done
+	say "perf $("$perf" --version 2>/dev/null | awk '{ print $3 }') in the guests"
+fi
+
 # One VM per platform and tree; two at a time (under icount a VM keeps
 # one core busy). Progress: the module's progress lines as they come.
 run_one() {	# PLATFORM TREE
@@ -125,7 +252,16 @@ run_one() {	# PLATFORM TREE
 	local max=64
 	[ "$p" = x86-nobounce ] && max=512
 	[ "$quick" = 1 ] || max=${BENCH_MAX_MIB:-$max}
-	printf 'module ttm_bench %s max_mib=%s\n' "$margs" "$max" >"$d/bench.list"
+	if [ -n "$prof" ]; then
+		local be
+		: >"$d/bench.list"
+		for be in $(backends_of "$t"); do
+			printf 'sh profile:%s ttm-bench-profile %s %s max_mib=%s\n' \
+				"$be" "$be" "$margs" "$max" >>"$d/bench.list"
+		done
+	else
+		printf 'module ttm_bench %s max_mib=%s\n' "$margs" "$max" >"$d/bench.list"
+	fi
 	local s
 	s=$(date +%s)
 	"$TOP/scripts/vm.sh" -r -T 2400 -a "$vargs" -l "$d/bench.list" -o "$d" \
@@ -188,7 +324,13 @@ for t in $trees; do
 		>"$runs/kernel-$t"
 done
 
-rargs=()
+if [ -n "$prof" ]; then
+	say "report"
+	exec python3 "$TOP/scripts/bench_profile.py" --kconfig "$kcfg" --runs "$runs" --out "$out" \
+		--platforms "$platforms" --trees "$trees"
+fi
+
+rargs=(--kconfig "$kcfg")
 [ "$quick" = 1 ] && rargs+=(--quick)
 # Debian's python3-matplotlib belongs to Debian's python3, which another
 # python3 earlier in PATH (pyenv, a venv) may hide.

@@ -251,19 +251,7 @@ fi
 # --- end of benchmark smoke test ---
 
 rc=0
-summary=$(python3 - "$out" <<'PY'
-import glob, json, os, sys
-tot = {'pass': 0, 'fail': 0, 'skip': 0}
-for path in sorted(glob.glob(os.path.join(sys.argv[1], '*.json'))):
-    for k, v in json.load(open(path))['counts'].items():
-        tot[k] += v
-line = f"{tot['pass']} passed, {tot['fail']} failed"
-if tot['skip']:
-    line += f", {tot['skip']} skipped"
-print(line)
-sys.exit(1 if tot['fail'] or not tot['pass'] else 0)
-PY
-) || rc=$?
+summary=$(python3 "$TOP/scripts/results.py" summary "$out") || rc=$?
 # The closing line of make check is the count, so the time comes first.
 note "total: $(($(date +%s) - t0))s"
 echo "$summary"

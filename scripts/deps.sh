@@ -20,6 +20,8 @@ pkgs=(
 	dpkg-dev debhelper zstd openssl
 	# make fresh-test: a minimal Debian 12 root to run README's commands in
 	debootstrap
+	# make bench BENCH_PROFILE=KIB: perf, copied into the x86 guests
+	linux-perf
 	# Coccinelle's Python and OCaml scripting (ownership-sites.cocci,
 	# make coccicheck): Debian's coccinelle loads libpython at run time
 	# without depending on it, and compiles OCaml scripts with ocamlfind.

@@ -15,7 +15,15 @@
  *  - slab bytes kept per MiB of TT, swiotlb slots at the peak of a fill of
  *    four times the swiotlb pool, TTM's own clears per page;
  *  - the cost as the tt grows, and the chunk orders the pool hands out;
- *  - the time the shrinkers take to empty a full pool.
+ *  - the time the shrinkers take to empty a full pool;
+ *  - swap-out of a tt to shmem and swap-in (ttm_tt_swapout(),
+ *    ttm_tt_populate()), 256 MiB.
+ *
+ * With profile_kib=N it measures nothing of the above: per backend it
+ * repeats ttm_pool_alloc() + ttm_pool_free() of one N KiB tt for
+ * profile_ms milliseconds, the pool warm (or cold, profile_cold=1: a
+ * fresh pool each time), for a profiler run around the module's load
+ * (make bench BENCH_PROFILE=N, perf record in the guest).
  *
  * No device DMA happens. Every result is one console line starting with
  * "ttm_bench: R " (scripts/bench_report.py reads them); times are ktime
@@ -26,6 +34,7 @@
 
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/ktime.h>
@@ -38,6 +47,7 @@
 #include <linux/tracepoint.h>
 #include <linux/utsname.h>
 #include <linux/vmstat.h>
+#include <linux/workqueue.h>
 
 #include <drm/drm_vma_manager.h>
 #include <drm/ttm/ttm_bo.h>
@@ -77,6 +87,18 @@ static char *backends;
 module_param(backends, charp, 0444);
 MODULE_PARM_DESC(backends,
 		 "Comma-separated pool setups (default: base: streaming,coherent; series: auto,streaming,dma-pages)");
+
+static unsigned int profile_kib;
+module_param(profile_kib, uint, 0444);
+MODULE_PARM_DESC(profile_kib, "Only repeat alloc+free of one tt of this many KiB, for a profiler (default 0: off)");
+
+static unsigned int profile_ms = 2000;
+module_param(profile_ms, uint, 0444);
+MODULE_PARM_DESC(profile_ms, "How long profile_kib repeats, per backend, in ms (default 2000)");
+
+static bool profile_cold;
+module_param(profile_cold, bool, 0444);
+MODULE_PARM_DESC(profile_cold, "profile_kib with a fresh (cold) pool for each allocation (default off)");
 
 struct tb_backend {
 	const char *name;
@@ -653,6 +675,128 @@ static void tb_bench_reclaim(struct tb *tb, unsigned long size,
 	tb_emit(tb, "reclaim", tb->be->name, cn, "full", size, t, n, extra);
 }
 
+/*
+ * (6) Swap: ttm_tt_swapout() copies a populated tt into a shmem file and
+ * frees its pages (what ttm_bo_swapout() does to the buffers of radeon,
+ * amdgpu and nouveau under memory pressure), ttm_tt_populate() allocates
+ * new pages and copies the content back (ttm_tt_swapin()). Both go
+ * through the device's populate hooks, here tb->pool. The shmem file goes
+ * to swap (zram in the VMs) only if memory runs short, which it does not
+ * here: this is TTM's part of the cost. The two are exported for
+ * DRM's tests (CONFIG_DRM_EXPORT_FOR_TESTS, CONFIG_DRM_TTM_KUNIT_TEST),
+ * which the test kernels have.
+ */
+#if IS_ENABLED(CONFIG_DRM_EXPORT_FOR_TESTS) && IS_ENABLED(CONFIG_DRM_TTM_KUNIT_TEST)
+static void tb_swap_runs(struct tb *tb, unsigned long size)
+{
+	struct ttm_operation_ctx ctx = { };
+	unsigned int i, n = min(tb_runs(size), 3U);
+	u64 out[TB_MAX_RUNS], in[TB_MAX_RUNS], t0, t1;
+	const char *what = NULL;
+	struct ttm_tt tt;
+	int ret;
+
+	tb_pool_empty(tb);
+	for (i = 0; i < n; i++) {
+		ret = tb_tt_init(tb, &tt, size, ttm_cached, 0);
+		if (ret) {
+			what = "swapout";
+			break;
+		}
+		ret = ttm_tt_populate(&tb->bdev, &tt, &ctx);
+		if (ret) {
+			ttm_tt_fini(&tt);
+			what = "swapout";
+			break;
+		}
+		t0 = ktime_get_ns();
+		ret = ttm_tt_swapout(&tb->bdev, &tt, GFP_KERNEL);
+		t1 = ktime_get_ns();
+		if (ret < 0) {
+			ttm_tt_unpopulate(&tb->bdev, &tt);
+			ttm_tt_fini(&tt);
+			what = "swapout";
+			break;
+		}
+		out[i] = t1 - t0;
+		t0 = ktime_get_ns();
+		ret = ttm_tt_populate(&tb->bdev, &tt, &ctx);
+		t1 = ktime_get_ns();
+		if (ret) {
+			/* ttm_tt_populate() freed the pages; the copy stays. */
+			if (tt.swap_storage)
+				fput(tt.swap_storage);
+			ttm_tt_fini(&tt);
+			what = "swapin";
+			break;
+		}
+		in[i] = t1 - t0;
+		ttm_tt_unpopulate(&tb->bdev, &tt);
+		ttm_tt_fini(&tt);
+		/* The shmem file ttm_tt_swapin() let go of, freed now. */
+		flush_delayed_fput();
+	}
+	flush_delayed_fput();
+	if (what) {
+		tb_fail(tb, what, tb->be->name, "cached", "full", size, ret);
+		return;
+	}
+	tb_emit(tb, "swapout", tb->be->name, "cached", "full", size, out, n,
+		NULL);
+	tb_emit(tb, "swapin", tb->be->name, "cached", "full", size, in, n,
+		NULL);
+}
+
+struct tb_swap_work {
+	struct work_struct work;
+	struct tb *tb;
+	unsigned long size;
+};
+
+static void tb_swap_fn(struct work_struct *work)
+{
+	struct tb_swap_work *sw = container_of(work, struct tb_swap_work, work);
+
+	tb_swap_runs(sw->tb, sw->size);
+}
+
+/*
+ * In a worker: the last fput() of a kernel thread's file goes to the
+ * delayed list, which flush_delayed_fput() empties; modprobe's would wait
+ * for its return to user space, keeping every run's shmem file (and the
+ * memory) until the whole benchmark ends.
+ */
+static void tb_bench_swap(struct tb *tb, unsigned long size)
+{
+	struct tb_swap_work sw = { .tb = tb, .size = size };
+
+	INIT_WORK_ONSTACK(&sw.work, tb_swap_fn);
+	queue_work(system_unbound_wq, &sw.work);
+	flush_work(&sw.work);
+	destroy_work_on_stack(&sw.work);
+}
+
+static int tb_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
+			  struct ttm_operation_ctx *ctx)
+{
+	struct tb *tb = container_of(bdev, struct tb, bdev);
+
+	return ttm_pool_alloc(&tb->pool, tt, ctx);
+}
+
+static void tb_tt_unpopulate(struct ttm_device *bdev, struct ttm_tt *tt)
+{
+	struct tb *tb = container_of(bdev, struct tb, bdev);
+
+	ttm_pool_free(&tb->pool, tt);
+}
+#else
+static void tb_bench_swap(struct tb *tb, unsigned long size)
+{
+	pr_info("R skip swap reason=\"no CONFIG_DRM_EXPORT_FOR_TESTS\"\n");
+}
+#endif
+
 #ifdef TTM_BENCH_SYNC
 static atomic_long_t tb_sync_calls;
 static struct device *tb_sync_dev;
@@ -808,6 +952,54 @@ static void tb_bench_backend(struct tb *tb)
 	pr_info("progress: %s: reclaim\n", tb->be->name);
 	tb_bench_reclaim(tb, memsize, ttm_cached);
 	tb_bench_reclaim(tb, memsize, ttm_write_combined);
+	pr_info("progress: %s: swap\n", tb->be->name);
+	tb_bench_swap(tb, quick ? 2 * TB_MIB : min(256 * TB_MIB, tb->max_bytes));
+	ttm_pool_fini(&tb->pool);
+}
+
+/*
+ * profile_kib: alloc+free of one size, in a loop a profiler samples. A
+ * cold loop re-initialises the pool each time (its pages go back to the
+ * page allocator) but leaves TTM's global pools alone: cached only.
+ */
+static void tb_profile(struct tb *tb)
+{
+	unsigned long size = (unsigned long)profile_kib << 10;
+	u64 t0, end, loops = 0, timed = 0;
+	s64 r = 0;
+
+	tb_pool_init(tb);
+	pr_info("progress: %s: profile of %u KiB %s\n", tb->be->name,
+		profile_kib, profile_cold ? "cold" : "warm");
+	t0 = ktime_get_ns();
+	end = t0 + (u64)profile_ms * NSEC_PER_MSEC;
+	while (ktime_get_ns() < end) {
+		if (profile_cold) {
+			ttm_pool_fini(&tb->pool);
+			tb_pool_init(tb);
+		}
+		r = tb_alloc_free(tb, size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+		if (r < 0)
+			break;
+		timed += r;
+		loops++;
+		cond_resched();
+	}
+	if (r < 0) {
+		tb_fail(tb, "profile", tb->be->name, "cached",
+			profile_cold ? "cold" : "warm", size, r);
+	} else {
+		/*
+		 * ns_per_loop: the whole loop (tt init and fini, the cold
+		 * pool's init and fini); alloc_free_ns: the part the
+		 * benchmark times, ttm_pool_alloc() + ttm_pool_free().
+		 */
+		pr_info("R profile backend=%s caching=cached state=%s size=%lu loops=%llu ns_per_loop=%llu alloc_free_ns=%llu\n",
+			tb->be->name, profile_cold ? "cold" : "warm", size,
+			loops, loops ? div64_u64(ktime_get_ns() - t0, loops) : 0,
+			loops ? div64_u64(timed, loops) : 0);
+		tb->results++;
+	}
 	ttm_pool_fini(&tb->pool);
 }
 
@@ -843,6 +1035,10 @@ static struct ttm_tt *tb_tt_create(struct ttm_buffer_object *bo,
 
 static const struct ttm_device_funcs tb_ttm_funcs = {
 	.ttm_tt_create = tb_tt_create,
+#if IS_ENABLED(CONFIG_DRM_EXPORT_FOR_TESTS) && IS_ENABLED(CONFIG_DRM_TTM_KUNIT_TEST)
+	.ttm_tt_populate = tb_tt_populate,
+	.ttm_tt_unpopulate = tb_tt_unpopulate,
+#endif
 };
 
 static int tb_run(struct tb *tb)
@@ -876,7 +1072,8 @@ static int tb_run(struct tb *tb)
 	}
 	tb_sync_init();
 
-	tb_bench_limits(tb);
+	if (!profile_kib)
+		tb_bench_limits(tb);
 	strscpy(list, backends ? backends : "", sizeof(list));
 	if (!backends) {
 		unsigned int i, len = 0;
@@ -893,7 +1090,10 @@ static int tb_run(struct tb *tb)
 			tb->errors++;
 			continue;
 		}
-		tb_bench_backend(tb);
+		if (profile_kib)
+			tb_profile(tb);
+		else
+			tb_bench_backend(tb);
 	}
 	pr_info("R done results=%u errors=%u\n", tb->results, tb->errors);
 
@@ -942,8 +1142,17 @@ static int __init tb_init(void)
 {
 	int ret;
 
-	if (dma_bits < 24 || dma_bits > 64)
+	if (dma_bits < 24 || dma_bits > 64) {
+		pr_err("dma_bits=%u: must be 24 to 64\n", dma_bits);
 		return -EINVAL;
+	}
+	if (profile_kib && (profile_kib % (PAGE_SIZE >> 10) ||
+			    profile_kib > max_mib * 1024UL || !profile_ms ||
+			    profile_ms > 600000)) {
+		pr_err("profile_kib=%u profile_ms=%u: profile_kib must be a multiple of the page size and at most max_mib, profile_ms 1 to 600000\n",
+		       profile_kib, profile_ms);
+		return -EINVAL;
+	}
 	ret = pci_register_driver(&tb_driver);
 	if (ret)
 		return ret;

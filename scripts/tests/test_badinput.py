@@ -69,6 +69,36 @@ class Repro(BadInputTest):
                     os.path.join(self.sb.cache, 'repro')), 'it built')
 
 
+class Bench(BadInputTest):
+    """make bench's variables: checked before it builds or boots."""
+    patches = 0
+
+    def test_bad_variables(self):
+        cases = [
+            ({'BENCH_PROFILE': '3'}, 'BENCH_PROFILE=3'),
+            ({'BENCH_PROFILE': '4k'}, 'BENCH_PROFILE=4k'),
+            ({'BENCH_PROFILE': '4', 'BENCH_PROFILE_COLD': 'yes'},
+             'BENCH_PROFILE_COLD=yes'),
+            ({'BENCH_PROFILE': '4', 'BENCH_PROFILE_MS': '0'},
+             'BENCH_PROFILE_MS=0'),
+            ({'BENCH_PROFILE': '4', 'BENCH_KCONFIG': 'test'},
+             'BENCH_KCONFIG=debug or nodebug'),
+            ({'BENCH_PROFILE': '4', 'BENCH_PLATFORMS': 'arm64-nc'},
+             'x86_64 platforms only'),
+            ({'BENCH_PROFILE': '4', 'BENCH_QUICK': '1'}, 'BENCH_QUICK'),
+            ({'BENCH_KCONFIG': 'fast'}, 'BENCH_KCONFIG=fast'),
+        ]
+        for extra, word in cases:
+            with self.subTest(**extra):
+                r = self.sb.make('bench', env=self.sb.env(**extra))
+                self.assertOneLineError(r, word)
+                self.assertFalse(os.path.exists(
+                    os.path.join(self.sb.cache, 'bench')), 'it built')
+                self.assertFalse(os.path.exists(
+                    os.path.join(self.sb.top, 'build', 'bench')),
+                    'it wrote results')
+
+
 class OneLine(BadInputTest):
     """A script that dies under another: no second line from the
     caller's ERR trap."""
