@@ -164,7 +164,10 @@ fi
 # dozen prefixes: on a machine with nothing cached that alone is over an
 # hour. TTM_DMA_FULL=1 (make check-series FULL=1) builds every prefix
 # whole, linking included. A prefix that built whole counts for both.
-cfgid=$( (cat "$TOP"/configs/*.config; gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
+# The stamps depend on the fragments the x86_64 builds use, not on the
+# others of configs/ (arm64's, the bench's).
+cfgid=$( (for f in $(test_fragments x86_64); do cat "$TOP/configs/$f.config"; done
+	gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
 full=${TTM_DMA_FULL:-0}
 case $full in 0 | 1) ;; *) die "TTM_DMA_FULL (make check-series FULL=) is '$full': 0 or 1" ;; esac
 pobj=$ck/obj/x86_64-prefix
@@ -284,10 +287,14 @@ cfgvals() {	# CONFIG: SYMBOL=VALUE lines, "n" for not set
 	sed -n 's/^CONFIG_\([A-Za-z0-9_]*=.*\)/\1/p; s/^# CONFIG_\([A-Za-z0-9_]*\) is not set/\1=n/p' "$1" | sort
 }
 if [ $ok = 1 ] && [ "$n" != 0 ]; then
-	dcid=$( (cat "$TOP"/configs/{common,debug,x86_64,drivers,dc}.config; gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
+	dcfrags=()
+	for f in $(test_fragments x86_64) dc; do
+		dcfrags+=(-f "$f")
+	done
+	dcid=$( (for f in $(test_fragments x86_64) dc; do cat "$TOP/configs/$f.config"; done
+		gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
 	stamp=$ck/built/$tip-x86_64-dc-$dcid
 	dcobj=$ck/obj/x86_64-dc
-	dcfrags=(-f common -f debug -f x86_64 -f drivers -f dc)
 	if [ "${TTM_DMA_REBUILD:-0}" != 1 ] &&
 		{ [ -f "$stamp" ] || { [ "$full" = 0 ] && [ -f "$stamp-objs" ]; }; }; then
 		result ok "build tip with amdgpu DC" "built before (same commit and configuration)"

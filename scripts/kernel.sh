@@ -28,17 +28,16 @@ shift
 case $arch in
 x86_64)
 	kimage=vmlinux
-	deffrags=(common debug x86_64 drivers)
 	cross=
 	;;
 arm64)
 	kimage=arch/arm64/boot/Image
-	deffrags=(common debug kasan arm64)
 	cross=aarch64-linux-gnu-
 	;;
 *) die "unknown architecture '$arch' (x86_64 or arm64)" ;;
 esac
-[ ${#frags[@]} -gt 0 ] || frags=("${deffrags[@]}")
+# shellcheck disable=SC2207 # fragment names are words
+[ ${#frags[@]} -gt 0 ] || frags=($(test_fragments "$arch"))
 [ $# -gt 0 ] || set -- "${kimage##*/}" modules
 obj=${obj:-$BUILD/obj/$arch}
 

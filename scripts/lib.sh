@@ -92,6 +92,16 @@ platform_arch() {	# PLATFORM
 	echo "$ARCH"
 }
 
+# The configs/ fragments of an architecture's test kernel (kernel.sh's
+# default, and what check-series' build stamps depend on).
+test_fragments() {	# ARCH
+	case $1 in
+	x86_64) echo common debug x86_64 drivers ;;
+	arm64) echo common debug kasan arm64 ;;
+	*) die "unknown architecture '$1' (x86_64 or arm64)" ;;
+	esac
+}
+
 note() {
 	echo "${0##*/}: $*" >&2
 }
