@@ -151,12 +151,14 @@ if [ "$kcfg" != test ]; then
 	for t in $trees; do
 		read -r ktree kroot < <(tree_of "$t")
 		for a in $arches; do
-			frags=(-f common)
-			if [ "$kcfg" = debug ]; then
-				frags+=(-f debug)
-				[ "$a" = arm64 ] && frags+=(-f kasan)
-			fi
-			frags+=(-f "$a" -f perf)
+			frags=()
+			for f in $(test_fragments "$a") perf; do
+				case $f in
+				drivers) continue ;;
+				debug | kasan) [ "$kcfg" = debug ] || continue ;;
+				esac
+				frags+=(-f "$f")
+			done
 			mkdir -p "$kroot"
 			say "$t kernel $a ($kcfg; log $kroot/$a.log)"
 			"$TOP/scripts/kernel.sh" -t "$ktree" -o "$kroot/$a" "${frags[@]}" "$a" \
@@ -189,8 +191,8 @@ for t in $trees; do
 done
 
 # The profile's guest: perf and every library it loads, at their host
-# paths, and a script that records one module load per backend and prints
-# the flat profile between markers scripts/bench_profile.py reads.
+# paths, and scripts/guest-bench-profile.sh, which records one module
+# load per backend.
 if [ -n "$prof" ]; then
 	for t in $trees; do
 		dest=$runs/guest-$t/x86_64
@@ -202,39 +204,7 @@ if [ -n "$prof" ]; then
 			mkdir -p "$dest$(dirname "$lib")"
 			cp -L "$lib" "$dest$lib"
 		done
-		cat >"$dest/usr/bin/ttm-bench-profile" <<'EOS'
-#!/bin/sh
-# ttm-bench-profile BACKEND MODULE-ARGS...: perf profile of one load.
-be=$1
-shift
-data=/tmp/perf-$be.data
-# Kernel symbols for perf (root sees them only with kptr_restrict 0).
-echo 0 >/proc/sys/kernel/kptr_restrict
-echo -1 >/proc/sys/kernel/perf_event_paranoid
-# The modules ttm_bench needs are loaded before perf starts: perf names a
-# module's functions only if the module was there when it started.
-deps=$(sed -n 's|^[^:]*/ttm_bench\.ko:||p' "/lib/modules/$(uname -r)/modules.dep")
-for d in $deps; do
-	d=${d##*/}
-	modprobe "${d%.ko*}" || exit 1
-done
-# 1000 samples a second with an 8 MiB buffer: faster, and perf loses
-# samples under TCG (bench_profile.py reports how many).
-perf record -q -N -e cpu-clock -F 1000 -m 8M -g -o "$data" -- \
-	modprobe ttm_bench backends="$be" "$@" || exit 1
-grep -q '^ttm_bench ' /proc/modules || exit 1
-echo "ttm-bench-profile: begin $be"
-perf --no-pager report -i "$data" --stdio --no-children --sort sym \
-	--percent-limit 0.2 -g none 2>&1 | grep -v '^#' | grep -v '^ *$'
-echo "ttm-bench-profile: callers $be"
-perf --no-pager report -i "$data" --stdio --no-children --sort sym \
-	--percent-limit 2 -g caller,0.5,callee,function,percent 2>&1 |
-	grep -v '^#' | grep -v '^ *$' | head -n 400
-echo "ttm-bench-profile: end $be"
-rm -f "$data"
-rmmod ttm_bench
-EOS
-		chmod +x "$dest/usr/bin/ttm-bench-profile"
+		install -m 755 "$TOP/scripts/guest-bench-profile.sh" "$dest/usr/bin/ttm-bench-profile"
 	done
 	say "perf $("$perf" --version 2>/dev/null | awk '{ print $3 }') in the guests"
 fi

@@ -19,6 +19,8 @@ import os
 import re
 import sys
 
+from bench_report import fmt_ratio, ratio
+
 SETUPS = {
     "base": ["streaming", "coherent"],
     "series": ["auto", "streaming", "dma-pages"],
@@ -90,12 +92,6 @@ def ns_per_loop(run):
         return None
 
 
-def fmt_ratio(a, b):
-    if not a or not b:
-        return "-"
-    return f"{b / a:.2f}x"
-
-
 def report(args, data, trees, plats):
     lines = []
     kinfo = []
@@ -164,7 +160,7 @@ def report(args, data, trees, plats):
                 af = r.get("res", {}).get("alloc_free_ns", "-")
                 lines.append(
                     f"| {t} {be} | {loops} | {n if n else '-'} | {af} |"
-                    f" {fmt_ratio(n, ref)} | {shown:.1f}% |"
+                    f" {fmt_ratio(ratio(n, ref))} | {shown:.1f}% |"
                     f" {r.get('lost', 0):.1f}% |"
                 )
                 cols.append((f"{t} {be}", r, n))
@@ -260,7 +256,7 @@ def main():
                 lost = runs.get(t, {}).get(be, {}).get("lost")
                 if n:
                     print(f"  {p:13} {t:6} {be:10} {n:9} ns/loop"
-                          f"  {fmt_ratio(n, ref)} of base streaming"
+                          f"  {fmt_ratio(ratio(n, ref))} of base streaming"
                           + (f" (perf lost {lost}% of samples)"
                              if lost else ""))
     for m in missing:

@@ -45,8 +45,7 @@ PLATDESC = {
 }
 
 
-# The kernels of this report (--kconfig), for the texts that depend on it.
-KCONFIG = ["test"]
+# What the hand-over figures call the kernels (--kconfig).
 KERNEL_KIND = {
     "test": "debug kernel",
     "debug": "debug kernel",
@@ -502,7 +501,6 @@ def main():
         help="check that every measurement gave a number; exit 1 if not",
     )
     args = ap.parse_args()
-    KCONFIG[0] = args.kconfig
     plats = args.platforms.split()
     trees = args.trees.split()
     runs = {}
@@ -849,7 +847,7 @@ def main():
     run = runs.get(("x86-nobounce", "series"))
     r = run.find("sync", backend="auto") if run else None
     if r and "dma_sync_calls_per_run" in r:
-        if KCONFIG[0] == "nodebug":
+        if args.kconfig == "nodebug":
             text = (
                 f'{r["dma_sync_calls_per_run"]} calls per pair, measured on'
                 " this kernel without CONFIG_DMA_API_DEBUG (16 MiB tt;"
@@ -858,7 +856,7 @@ def main():
         else:
             text = (
                 f'{r["dma_sync_calls_per_run"]} calls per pair on this'
-                f" {KERNEL_KIND[KCONFIG[0]]} (16 MiB tt); without"
+                f" {KERNEL_KIND[args.kconfig]} (16 MiB tt); without"
                 f" CONFIG_DMA_API_DEBUG: {verdict(r)}"
             )
         met = r.get("skip_sync") == "1" or r["dma_sync_calls_per_run"] == "0"
@@ -1029,7 +1027,7 @@ def main():
             "",
             (
                 "| setup | tt | ns per MiB (both directions) | DMA-API sync"
-                f" calls per hand-over pair (this {KERNEL_KIND[KCONFIG[0]]})"
+                f" calls per hand-over pair (this {KERNEL_KIND[args.kconfig]})"
                 " | the DMA"
                 " layer's verdict without CONFIG_DMA_API_DEBUG |"
             ),

@@ -74,7 +74,7 @@ class BenchProfile(unittest.TestCase):
         # the console summary: each setup against the reference, absent
         # here (no base tree): no ratio
         self.assertIn("series auto", p.stdout)
-        self.assertIn("23232 ns/loop  - of base streaming", p.stdout)
+        self.assertIn("23232 ns/loop  n/a of base streaming", p.stdout)
 
     def test_lost_samples(self):
         """perf's warning about lost samples reaches the table."""
@@ -85,7 +85,7 @@ class BenchProfile(unittest.TestCase):
         self.put(text)
         p = self.run_tool()
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("| series auto | 129129 | 23232 | 11178 | - | 83.0% |"
+        self.assertIn("| series auto | 129129 | 23232 | 11178 | n/a | 83.0% |"
                       " 16.9% |", self.report())
         self.assertIn("(perf lost 16.87% of samples)", p.stdout)
 
