@@ -830,7 +830,7 @@ static void init(void)
 		sscanf(buf + 9, "%63s", nv.backend);
 	} else {
 		igt_info("no dri/N/ttm_page_pool (nouveau has it from the "
-			 "series' patch 32 on): the backend is in the kernel "
+			 "series' patch 34 on): the backend is in the kernel "
 			 "log (dmesg, with debug on)\n");
 	}
 	if (dir >= 0)

@@ -130,7 +130,7 @@ fi
 backends_of() {	# TREE -> the pool setups ttm_bench measures there
 	case $1 in
 	base) echo "streaming coherent" ;;
-	series) echo "auto streaming dma-pages" ;;
+	series) echo "auto dma-pages streaming" ;;
 	esac
 }
 
