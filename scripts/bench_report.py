@@ -152,6 +152,38 @@ def fmt_rate(r, size, allocs=False):
     return f"{v:,.0f}{a} ±{spread(r):.0f}%"
 
 
+def cma_text(r):
+    """One setup's CMA line (R cma), or None where it was not measured."""
+    if not r or "cma_pages_peak" not in r:
+        return None
+    if int(r["size"]) == 0:
+        return "no CMA area"
+    return (
+        f'{int(r["cma_pages_peak"]):,} of {int(r["cma_free"]):,} free'
+        f' ({fmt_size(int(r["size"]))} in 2 MiB tts'
+        + (
+            f', allocation failed: {r["alloc_error"]}'
+            if r.get("alloc_error", "0") != "0"
+            else ""
+        )
+        + ")"
+    )
+
+
+def cma_summary(runs, plats):
+    """Series auto and the base's band-aid, on platforms with CMA."""
+    parts = []
+    for p in plats:
+        for t, b, what in (("series", "auto", "series auto"),
+                           ("base", "coherent", "base band-aid")):
+            run = runs.get((p, t))
+            r = run.find("cma", backend=b) if run else None
+            text = cma_text(r)
+            if text and int(r["size"]):
+                parts.append(f"{p} {what} {text}")
+    return "; ".join(parts) or "no platform with a CMA area"
+
+
 def fmt_size(size):
     if size >= MIB:
         return f"{size // MIB} MiB"
@@ -806,6 +838,7 @@ def main():
         got = int(z["ttm_clears_per_page_milli"]) / 1000
         zero_ok = zero_ok and abs(got - want) <= 0.15
     head.append("series auto: swiotlb slots at peak: " + "; ".join(slots))
+    head.append("CMA pages at the peak of a fill: " + cma_summary(runs, plats))
     head.append(
         "series auto: slab bytes kept by ttm_pool_alloc(): " + "; ".join(slabs)
     )
@@ -1048,10 +1081,10 @@ def main():
             "",
             (
                 "| setup | slab bytes kept per MiB of TT | swiotlb slots at"
-                " peak (fill) | clear_page()s ZERO_ALLOC adds per page"
-                " (cold) |"
+                " peak (fill) | CMA pages at peak (fill) | clear_page()s"
+                " ZERO_ALLOC adds per page (cold) |"
             ),
-            "|---|---|---|---|",
+            "|---|---|---|---|---|",
         ]
         for t, b in setups:
             run = runs[(p, t)]
@@ -1091,7 +1124,8 @@ def main():
                 if z and "ttm_clears_per_page_milli" in z
                 else "n/a"
             )
-            L.append(f"| {LABEL[(t, b)]} | {slt} | {swt} | {zt} |")
+            ct = cma_text(run.find("cma", backend=b)) or "n/a"
+            L.append(f"| {LABEL[(t, b)]} | {slt} | {swt} | {ct} | {zt} |")
         L.append("")
         L += [
             "### Reclaim: the shrinkers empty a full pool (vm.drop_caches=2)",

@@ -646,6 +646,63 @@ static void tb_bench_swiotlb(struct tb *tb)
 }
 
 /*
+ * (4) CMA pages in use at the peak of a fill of 32 MiB (up to half of the
+ * free CMA pages) with tts of 2 MiB, all held at once: the shared CMA areas
+ * are for devices that need contiguous memory, and TT memory kept in a pool
+ * should not take them. Counted from the free CMA pages, which other users
+ * (none here) could change too.
+ */
+static void tb_bench_cma(struct tb *tb)
+{
+	unsigned long size = 2 * TB_MIB, fill = 32 * TB_MIB, k, n, peak = 0;
+	long before = global_zone_page_state(NR_FREE_CMA_PAGES), now;
+	struct ttm_operation_ctx ctx = { };
+	struct ttm_tt *tts;
+	int ret = 0;
+
+	if (quick)
+		fill = 8 * TB_MIB;
+	fill = min3(fill, (unsigned long)max(before, 0L) / 2 * PAGE_SIZE,
+		    tb->mem_bytes);
+	n = fill / size;
+	if (!n) {
+		pr_info("R cma backend=%s size=0 cma_pages_peak=0 cma_free=%ld alloc_error=0\n",
+			tb->be->name, before);
+		tb->results++;
+		return;
+	}
+	tts = kvcalloc(n, sizeof(*tts), GFP_KERNEL);
+	if (!tts) {
+		tb_fail(tb, "cma", tb->be->name, "cached", "cold", fill, -ENOMEM);
+		return;
+	}
+	tb_pool_empty(tb);
+	before = global_zone_page_state(NR_FREE_CMA_PAGES);
+	for (k = 0; k < n; k++) {
+		ret = tb_tt_init(tb, &tts[k], size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+		if (ret)
+			break;
+		ret = ttm_pool_alloc(&tb->pool, &tts[k], &ctx);
+		if (ret) {
+			ttm_tt_fini(&tts[k]);
+			break;
+		}
+		now = global_zone_page_state(NR_FREE_CMA_PAGES);
+		if (before - now > (long)peak)
+			peak = before - now;
+	}
+	while (k--) {
+		ttm_pool_free(&tb->pool, &tts[k]);
+		ttm_tt_fini(&tts[k]);
+	}
+	kvfree(tts);
+	tb_pool_empty(tb);
+	pr_info("R cma backend=%s size=%lu cma_pages_peak=%lu cma_free=%ld alloc_error=%d\n",
+		tb->be->name, n * size, peak, before, ret);
+	tb->results++;
+}
+
+/*
  * (6) Reclaim: the time the shrinkers take to empty a pool that holds
  * @size of freed pages (vm.drop_caches=2 runs every shrinker, TTM's among
  * them, until they free nothing), against the same with the pool empty.
@@ -953,6 +1010,7 @@ static void tb_bench_backend(struct tb *tb)
 	pr_info("progress: %s: memory, hand-overs\n", tb->be->name);
 	tb_bench_memory(tb, memsize);
 	tb_bench_swiotlb(tb);
+	tb_bench_cma(tb);
 	tb_bench_sync(tb, quick ? 2 * TB_MIB : 16 * TB_MIB);
 	pr_info("progress: %s: reclaim\n", tb->be->name);
 	tb_bench_reclaim(tb, memsize, ttm_cached);
