@@ -88,6 +88,44 @@ def parse_line(line):
     return rec
 
 
+# Kernel reports in a console log: a WARN_ON() prints "cut here", its
+# message, then "WARNING: file:line at function" (older kernels:
+# "WARNING: CPU: n PID: n at file:line"); the others are one line.
+WARN_AT_RE = re.compile(r"WARNING: (?:CPU: \d+ PID: \d+ at )?(\S+:\d+)")
+REPORT_RE = re.compile(
+    r"(WARNING: .*|BUG: .*|Oops: .*|Kernel panic - .*|general protection"
+    r" fault.*|UBSAN: .*)"
+)
+
+
+def kernel_reports(lines):
+    """{report: count} for the kernel's warnings and errors in a console
+    log; a WARN_ON() as "WARNING: file:line: message"."""
+    out = {}
+    after_cut, msg = False, None
+    for raw in lines:
+        line = re.sub(r"^\[\s*\d+\.\d+\]\s*", "", raw.rstrip("\n"))
+        if "[ cut here ]" in line:
+            after_cut, msg = True, None
+            continue
+        at = WARN_AT_RE.search(line)
+        rep = REPORT_RE.search(line)
+        if after_cut and msg is None and not rep:
+            msg = line.strip()
+            continue
+        if at:
+            loc = re.sub(r"^(\.\./)*(linux/)?", "", at.group(1))
+            text = f"WARNING: {loc}" + (f": {msg}" if msg else "")
+        elif rep:
+            text = rep.group(1).strip()
+        else:
+            after_cut, msg = False, None
+            continue
+        out[text] = out.get(text, 0) + 1
+        after_cut, msg = False, None
+    return out
+
+
 def load(runs, plat, tree):
     d = os.path.join(runs, f"{plat}-{tree}")
     path = os.path.join(d, "console.log")
@@ -95,22 +133,24 @@ def load(runs, plat, tree):
         return None
     recs = []
     with open(path, errors="replace") as f:
-        for line in f:
-            r = parse_line(line)
-            if r:
-                recs.append(r)
+        lines = f.readlines()
+    for line in lines:
+        r = parse_line(line)
+        if r:
+            recs.append(r)
     secs = None
     try:
         secs = int(open(os.path.join(d, "seconds")).read())
     except (OSError, ValueError):
         pass
-    return {"recs": recs, "seconds": secs}
+    return {"recs": recs, "seconds": secs, "reports": kernel_reports(lines)}
 
 
 class Run:
     def __init__(self, data):
         self.recs = data["recs"] if data else []
         self.seconds = data["seconds"] if data else None
+        self.reports = data.get("reports", {}) if data else {}
         self.info = next((r for r in self.recs if r["kind"] == "info"), {})
         self.done = next((r for r in self.recs if r["kind"] == "done"), None)
 
@@ -182,6 +222,88 @@ def cma_summary(runs, plats):
             if text and int(r["size"]):
                 parts.append(f"{p} {what} {text}")
     return "; ".join(parts) or "no platform with a CMA area"
+
+
+def out_in_table(runs, p, setups, out_key, in_key, out_name, in_name):
+    """A table of a two-way copy (swap-out and swap-in, backup and
+    restore): MiB/s each way and both against the base's streaming pool."""
+    L = [
+        f"| setup | tt | {out_name} MiB/s | {in_name} MiB/s | {out_name} +"
+        f" {in_name} ÷ base streaming |",
+        "|---|---|---|---|---|",
+    ]
+    base = runs.get((p, "base"))
+    ref = base.find(out_key, backend="streaming") if base else None
+    refin = base.find(in_key, backend="streaming") if base else None
+    for t, b in setups:
+        ro = runs[(p, t)].find(out_key, backend=b)
+        ri = runs[(p, t)].find(in_key, backend=b)
+        if not ro and not ri:
+            continue
+        if ro and "refused" in ro:
+            L.append(f"| {LABEL[(t, b)]} | {fmt_size(int(ro['size']))} |"
+                     f" refused ({ro['refused']}) | - | - |")
+            continue
+        bad = [r for r in (ro, ri) if r and "median_ns" not in r]
+        if bad or not ro or not ri:
+            err = bad[0].get("error") if bad else "no result"
+            size = int((bad[0] if bad else ro or ri)["size"])
+            L.append(f"| {LABEL[(t, b)]} | {fmt_size(size)} |"
+                     f" fails ({err}) | - | - |")
+            continue
+        size = int(ro["size"])
+        both = ns(ro) + ns(ri)
+        rat = "-"
+        if (ref and refin and "median_ns" in ref
+                and "median_ns" in refin):
+            rat = fmt_ratio(ratio(both, ns(ref) + ns(refin)))
+        L.append(
+            f"| {LABEL[(t, b)]} | {fmt_size(size)} |"
+            f" {mibps(size, ns(ro)):,.0f} | {mibps(size, ns(ri)):,.0f} |"
+            f" {rat} |"
+        )
+    return L
+
+
+def copy_section(runs, p, setups, title, keys, note):
+    """A heading, the out_in_table() of keys (out, in, and their names)
+    and a note."""
+    return (["", f"### {title}", ""] + out_in_table(runs, p, setups, *keys)
+            + ["", note, ""])
+
+
+def pair_ns(run, backend, out_key="backup", in_key="restore"):
+    """Median backup + restore (or swap-out + swap-in) time, or None."""
+    if not run:
+        return None
+    a = ns(run.find(out_key, backend=backend))
+    b = ns(run.find(in_key, backend=backend))
+    return a + b if a is not None and b is not None else None
+
+
+def backup_summary(runs, plats):
+    """Backup + restore per platform: the series' setups against the
+    base's streaming pool, and what the base's band-aid did."""
+    parts = []
+    for p in plats:
+        base, ser = runs.get((p, "base")), runs.get((p, "series"))
+        if not ser or not ser.find("backup", backend="auto"):
+            continue
+        ref = pair_ns(base, "streaming")
+        items = []
+        for b in ("auto", "dma-pages"):
+            t = pair_ns(ser, b)
+            if t is None:
+                items.append(f"{b} fails")
+            elif ref:
+                items.append(f"{b} {fmt_ratio(ratio(t, ref))}")
+            else:
+                items.append(f"{b} (base streaming fails)")
+        bad = base.find("backup", backend="coherent") if base else None
+        if bad and "refused" in bad:
+            items.append(f"base band-aid refused ({bad['refused']})")
+        parts.append(f"{p} " + ", ".join(items))
+    return "; ".join(parts) or "not measured"
 
 
 def fmt_size(size):
@@ -544,6 +666,9 @@ def main():
                 problems.append(f"{p} {t}: the module did not start")
             if not run.done:
                 problems.append(f"{p} {t}: the module did not finish")
+            for text, n in sorted(run.reports.items()):
+                problems.append(f"{p} {t}: the kernel reported {text}"
+                                + (f" ({n} times)" if n > 1 else ""))
             failed = {}
             for r in run.recs:
                 if "error" in r:
@@ -839,6 +964,10 @@ def main():
         zero_ok = zero_ok and abs(got - want) <= 0.15
     head.append("series auto: swiotlb slots at peak: " + "; ".join(slots))
     head.append("CMA pages at the peak of a fill: " + cma_summary(runs, plats))
+    head.append(
+        "backup + restore (ttm_bo_shrink(), ttm_tt_restore()) ÷ base"
+        " streaming: " + backup_summary(runs, plats)
+    )
     head.append(
         "series auto: slab bytes kept by ttm_pool_alloc(): " + "; ".join(slabs)
     )
@@ -1158,52 +1287,29 @@ def main():
             "",
             "A pool that keeps no pages of that caching (streaming, cached)"
             " shows the cost of the shrink itself, about 0.",
-            "",
-            "### Swap: ttm_tt_swapout() and ttm_tt_populate() swapping in",
-            "",
-            "| setup | tt | swap-out MiB/s | swap-in MiB/s | swap-out +"
-            " swap-in ÷ base streaming |",
-            "|---|---|---|---|---|",
         ]
-        ref = runs[(p, "base")].find("swapout", backend="streaming") if (
-            (p, "base") in runs) else None
-        refin = runs[(p, "base")].find("swapin", backend="streaming") if (
-            (p, "base") in runs) else None
-        for t, b in setups:
-            ro = runs[(p, t)].find("swapout", backend=b)
-            ri = runs[(p, t)].find("swapin", backend=b)
-            if not ro and not ri:
-                continue
-            bad = [r for r in (ro, ri) if r and "median_ns" not in r]
-            if bad or not ro or not ri:
-                err = bad[0].get("error") if bad else "no result"
-                size = int((bad[0] if bad else ro or ri)["size"])
-                L.append(f"| {LABEL[(t, b)]} | {fmt_size(size)} |"
-                         f" fails ({err}) | - | - |")
-                continue
-            size = int(ro["size"])
-            both = ns(ro) + ns(ri)
-            rat = "-"
-            if (ref and refin and "median_ns" in ref
-                    and "median_ns" in refin):
-                rat = fmt_ratio(ratio(both, ns(ref) + ns(refin)))
-            L.append(
-                f"| {LABEL[(t, b)]} | {fmt_size(size)} |"
-                f" {mibps(size, ns(ro)):,.0f} | {mibps(size, ns(ri)):,.0f} |"
-                f" {rat} |"
-            )
-        L += [
-            "",
+        L += copy_section(
+            runs, p, setups,
+            "Swap: ttm_tt_swapout() and ttm_tt_populate() swapping in",
+            ("swapout", "swapin", "swap-out", "swap-in"),
             "Swap-out copies the tt into a shmem file and frees its pages"
             " (the series first hands the pages to the CPU); swap-in"
             " allocates pages and copies the content back (the series"
             " hands them to the device after). The shmem file goes to"
             " swap on zram only under memory pressure, which the VM does"
-            " not have: TTM's part of the cost. ttm_pool_backup(), the"
-            " backup path of xe, is not measured (none of the converted"
-            " drivers uses it).",
-            "",
-        ]
+            " not have: TTM's part of the cost.")
+        L += copy_section(
+            runs, p, setups, "Backup: ttm_bo_shrink() and ttm_tt_restore()",
+            ("backup", "restore", "backup", "restore"),
+            "xe's shrinker path: ttm_bo_shrink() backs an idle buffer's tt"
+            " up to its shmem file page by page and frees each page or"
+            " chunk (ttm_pool_backup()); ttm_tt_restore() allocates new"
+            " pages and copies the content back"
+            " (ttm_pool_restore_and_alloc()), both through the device's"
+            " pool with the backend under test. The base refuses a pool"
+            " that allocates through the DMA API (-EBUSY, -16: its"
+            " band-aid); the series backs up DMA pages too, chunk by"
+            " chunk, and keeps refusing coherent allocations.")
         L += ["### Scaling: cold, cached, ns per MiB", ""]
         ssizes = sorted(
             {
@@ -1271,12 +1377,14 @@ def main():
         "- Swap on zram itself: the swap tables measure TTM's swap-out to"
         " shmem and swap-in of 256 MiB (ttm_tt_swapout(),"
         " ttm_tt_populate()), the path radeon, amdgpu and nouveau take;"
-        " the VMs have memory to spare, so shmem does not go on to zram."
-        " ttm_pool_backup() and ttm_pool_restore_and_alloc() (xe's shrinker"
-        " path, no converted driver's) are not measured.",
-        "- CMA and the DMA atomic pools: no setup here allocates from them"
-        " (no memory-encrypted guest; arm64's CMA area is on the `arm64`"
-        " platform, not benchmarked).",
+        " the VMs have memory to spare, so shmem does not go on to zram;"
+        " the same for the backup tables (ttm_bo_shrink(),"
+        " ttm_tt_restore(), xe's shrinker path).",
+        "- The DMA atomic pools: no setup here allocates from them (they"
+        " serve atomic allocations of encrypted guests and non-coherent"
+        " devices; the pool allocates with GFP_KERNEL), and a module"
+        " cannot read their use. CMA is measured on arm64-nc only (the"
+        " one platform with a CMA area that the benchmark runs).",
         "- Sizes above 64 MiB on x86 `swiotlb=force`, Xen and arm64-nc (run"
         " time under TCG; `BENCH_MAX_MIB=512` measures them), 1 GiB"
         " anywhere (over a third of the VMs' memory).",

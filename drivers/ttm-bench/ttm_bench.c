@@ -17,7 +17,9 @@
  *  - the cost as the tt grows, and the chunk orders the pool hands out;
  *  - the time the shrinkers take to empty a full pool;
  *  - swap-out of a tt to shmem and swap-in (ttm_tt_swapout(),
- *    ttm_tt_populate()), 256 MiB.
+ *    ttm_tt_populate()), 256 MiB;
+ *  - backup of a buffer's tt to shmem and restore (ttm_bo_shrink(),
+ *    ttm_tt_restore(): xe's shrinker path), 256 MiB.
  *
  * With profile_kib=N it measures nothing of the above: per backend it
  * repeats ttm_pool_alloc() + ttm_pool_free() of one N KiB tt for
@@ -41,6 +43,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/swiotlb.h>
@@ -50,9 +53,12 @@
 #include <linux/workqueue.h>
 
 #include <drm/drm_vma_manager.h>
+#include <drm/ttm/ttm_backup.h>
 #include <drm/ttm/ttm_bo.h>
 #include <drm/ttm/ttm_device.h>
+#include <drm/ttm/ttm_placement.h>
 #include <drm/ttm/ttm_pool.h>
+#include <drm/ttm/ttm_resource.h>
 #include <drm/ttm/ttm_tt.h>
 
 #ifdef TTM_BENCH_SERIES
@@ -201,15 +207,21 @@ static const struct tb_backend *tb_find_backend(const char *name)
 	return NULL;
 }
 
-static void tb_pool_init(struct tb *tb)
+/* @pool (tb->pool, or the device's) with the backend under test. */
+static void tb_pool_init_at(struct tb *tb, struct ttm_pool *pool)
 {
 #ifdef TTM_BENCH_SERIES
 	ttm_pool_force_backend(tb->be->forced ? tb->be->name : "auto");
 #endif
-	ttm_pool_init(&tb->pool, tb->dev, dev_to_node(tb->dev), tb->be->flags);
+	ttm_pool_init(pool, tb->dev, dev_to_node(tb->dev), tb->be->flags);
 #ifdef TTM_BENCH_SERIES
 	ttm_pool_force_backend(NULL);
 #endif
+}
+
+static void tb_pool_init(struct tb *tb)
+{
+	tb_pool_init_at(tb, &tb->pool);
 }
 
 /*
@@ -738,6 +750,174 @@ static void tb_bench_reclaim(struct tb *tb, unsigned long size,
 }
 
 /*
+ * A copy out of a tt and back (swap, backup): @what names the step that
+ * failed with @err, or is NULL and both ways were timed, @n runs each.
+ */
+static void tb_emit_copy(struct tb *tb, const char *what, const char *out_kind,
+			 const char *in_kind, unsigned long size, u64 *out,
+			 u64 *in, unsigned int n, int err)
+{
+	if (what) {
+		tb_fail(tb, what, tb->be->name, "cached", "full", size, err);
+		return;
+	}
+	tb_emit(tb, out_kind, tb->be->name, "cached", "full", size, out, n,
+		NULL);
+	tb_emit(tb, in_kind, tb->be->name, "cached", "full", size, in, n,
+		NULL);
+}
+
+struct tb_file_work {
+	struct work_struct work;
+	void (*fn)(struct tb *tb, unsigned long size);
+	struct tb *tb;
+	unsigned long size;
+};
+
+static void tb_file_work_fn(struct work_struct *work)
+{
+	struct tb_file_work *fw = container_of(work, struct tb_file_work, work);
+
+	fw->fn(fw->tb, fw->size);
+}
+
+/*
+ * In a worker: the last fput() of a kernel thread's file goes to the
+ * delayed list, which flush_delayed_fput() empties; modprobe's would wait
+ * for its return to user space, keeping every run's shmem file (and the
+ * memory) until the whole benchmark ends.
+ */
+static void tb_in_worker(struct tb *tb, unsigned long size,
+			 void (*fn)(struct tb *tb, unsigned long size))
+{
+	struct tb_file_work fw = { .fn = fn, .tb = tb, .size = size };
+
+	INIT_WORK_ONSTACK(&fw.work, tb_file_work_fn);
+	queue_work(system_dfl_long_wq, &fw.work);
+	flush_work(&fw.work);
+	destroy_work_on_stack(&fw.work);
+}
+
+/*
+ * (6) Backup: ttm_bo_shrink() copies the tt of an idle buffer in system
+ * memory into its shmem backup file page by page and frees the pages
+ * (ttm_tt_backup(), ttm_pool_backup(): the shrinker path of xe);
+ * ttm_tt_restore() allocates new pages and copies the content back
+ * (ttm_pool_restore_and_alloc()). Both take the device's pool, here
+ * re-initialised with the backend under test; the base refuses pools that
+ * allocate through the DMA API (-EBUSY), the series backs up DMA pages too.
+ * The buffer is the least TTM needs for that: a reservation object, a
+ * system-memory resource on the device's LRU, the tt. As with the swap,
+ * the shmem file reaches swap (zram) only under memory pressure.
+ */
+static void tb_backup_runs(struct tb *tb, unsigned long size)
+{
+	static const struct ttm_place sys = { .mem_type = TTM_PL_SYSTEM };
+	const struct ttm_bo_shrink_flags flags = { };
+	struct ttm_buffer_object *bo = tb->bo;
+	struct ttm_pool *pool = &tb->bdev.pool;
+	struct ttm_operation_ctx ctx = { };
+	unsigned int i, n = min(tb_runs(size), 3U);
+	u64 out[TB_MAX_RUNS], in[TB_MAX_RUNS], t0, t1;
+	const char *what = NULL;
+	struct ttm_resource res;
+	struct ttm_tt tt;
+	long ret = 0;
+	int err;
+
+	tb_pool_empty(tb);
+	ttm_pool_fini(pool);
+	tb_pool_init_at(tb, pool);
+	bo->base.size = size;
+	bo->bdev = &tb->bdev;
+	dma_resv_init(&bo->base._resv);
+	bo->base.resv = &bo->base._resv;
+	ttm_resource_init(bo, &sys, &res);
+	bo->resource = &res;
+	bo->ttm = &tt;
+	for (i = 0; i < n; i++) {
+		what = "backup";
+		ret = tb_tt_init(tb, &tt, size, ttm_cached, 0);
+		if (ret)
+			break;
+		tt.backup = shmem_file_setup("ttm_bench backup", size,
+					     EMPTY_VMA_FLAGS);
+		if (IS_ERR(tt.backup)) {
+			ret = PTR_ERR(tt.backup);
+			tt.backup = NULL;
+			ttm_tt_fini(&tt);
+			break;
+		}
+		ret = ttm_pool_alloc(pool, &tt, &ctx);
+		if (ret) {
+			ttm_tt_fini(&tt);
+			break;
+		}
+		/* As ttm_tt_populate() leaves it; a backup clears it. */
+		tt.page_flags |= TTM_TT_FLAG_PRIV_POPULATED;
+		dma_resv_lock(bo->base.resv, NULL);
+		t0 = ktime_get_ns();
+		ret = ttm_bo_shrink(&ctx, bo, flags);
+		t1 = ktime_get_ns();
+		dma_resv_unlock(bo->base.resv);
+		out[i] = t1 - t0;
+		if (ret <= 0) {
+			/* Nothing backed up: the pages are all in place. */
+			tt.page_flags &= ~TTM_TT_FLAG_PRIV_POPULATED;
+			ttm_pool_free(pool, &tt);
+			ttm_tt_fini(&tt);
+			ret = ret ?: -ENOSPC;
+			break;
+		}
+		if (ret != tt.num_pages)	/* part of it: restore, report */
+			ret = -ENOSPC;
+		t0 = ktime_get_ns();
+		err = ttm_tt_restore(&tb->bdev, &tt, &ctx);
+		t1 = ktime_get_ns();
+		in[i] = t1 - t0;
+		if (!err) {
+			ttm_pool_free(pool, &tt);
+		} else {
+			what = "restore";
+			ret = err;
+		}
+		/* Drops what stayed backed up, closes the shmem file. */
+		ttm_tt_fini(&tt);
+		flush_delayed_fput();
+		if (ret < 0)
+			break;
+		what = NULL;
+	}
+	bo->ttm = NULL;
+	bo->resource = NULL;
+	ttm_resource_fini(ttm_manager_type(&tb->bdev, TTM_PL_SYSTEM), &res);
+	dma_resv_fini(&bo->base._resv);
+	bo->base.resv = NULL;
+	bo->bdev = NULL;
+	/* The device's pool as ttm_device_init() left it. */
+	ttm_pool_fini(pool);
+	ttm_pool_init(pool, tb->dev, dev_to_node(tb->dev), 0);
+	flush_delayed_fput();
+	if (what && ret == -EBUSY) {
+		/* The pool's refusal (the base's DMA allocations), no fault. */
+		pr_info("R backup backend=%s caching=cached state=full size=%lu refused=%ld\n",
+			tb->be->name, size, ret);
+		tb->results++;
+		return;
+	}
+	tb_emit_copy(tb, what, "backup", "restore", size, out, in, n, ret);
+}
+
+static void tb_bench_backup(struct tb *tb, unsigned long size)
+{
+	if (!ttm_backup_bytes_avail()) {
+		pr_info("R skip backup reason=\"no swap space\"\n");
+		return;
+	}
+	tb_in_worker(tb, size, tb_backup_runs);
+}
+
+/*
  * (6) Swap: ttm_tt_swapout() copies a populated tt into a shmem file and
  * frees its pages (what ttm_bo_swapout() does to the buffers of radeon,
  * amdgpu and nouveau under memory pressure), ttm_tt_populate() allocates
@@ -799,43 +979,12 @@ static void tb_swap_runs(struct tb *tb, unsigned long size)
 		flush_delayed_fput();
 	}
 	flush_delayed_fput();
-	if (what) {
-		tb_fail(tb, what, tb->be->name, "cached", "full", size, ret);
-		return;
-	}
-	tb_emit(tb, "swapout", tb->be->name, "cached", "full", size, out, n,
-		NULL);
-	tb_emit(tb, "swapin", tb->be->name, "cached", "full", size, in, n,
-		NULL);
+	tb_emit_copy(tb, what, "swapout", "swapin", size, out, in, n, ret);
 }
 
-struct tb_swap_work {
-	struct work_struct work;
-	struct tb *tb;
-	unsigned long size;
-};
-
-static void tb_swap_fn(struct work_struct *work)
-{
-	struct tb_swap_work *sw = container_of(work, struct tb_swap_work, work);
-
-	tb_swap_runs(sw->tb, sw->size);
-}
-
-/*
- * In a worker: the last fput() of a kernel thread's file goes to the
- * delayed list, which flush_delayed_fput() empties; modprobe's would wait
- * for its return to user space, keeping every run's shmem file (and the
- * memory) until the whole benchmark ends.
- */
 static void tb_bench_swap(struct tb *tb, unsigned long size)
 {
-	struct tb_swap_work sw = { .tb = tb, .size = size };
-
-	INIT_WORK_ONSTACK(&sw.work, tb_swap_fn);
-	queue_work(system_unbound_wq, &sw.work);
-	flush_work(&sw.work);
-	destroy_work_on_stack(&sw.work);
+	tb_in_worker(tb, size, tb_swap_runs);
 }
 
 static int tb_tt_populate(struct ttm_device *bdev, struct ttm_tt *tt,
@@ -1017,6 +1166,9 @@ static void tb_bench_backend(struct tb *tb)
 	tb_bench_reclaim(tb, memsize, ttm_write_combined);
 	pr_info("progress: %s: swap\n", tb->be->name);
 	tb_bench_swap(tb, quick ? 2 * TB_MIB : min(256 * TB_MIB, tb->max_bytes));
+	pr_info("progress: %s: backup\n", tb->be->name);
+	tb_bench_backup(tb, quick ? 2 * TB_MIB :
+			min(256 * TB_MIB, tb->max_bytes));
 	ttm_pool_fini(&tb->pool);
 }
 
