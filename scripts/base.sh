@@ -61,6 +61,10 @@ export GIT_DIR=$tmp/linux.git GIT_WORK_TREE=$tmp/src
 export GIT_AUTHOR_NAME="$IDENT_NAME" GIT_AUTHOR_EMAIL="$IDENT_EMAIL"
 export GIT_AUTHOR_DATE="$BASE_DATE" GIT_COMMITTER_DATE="$BASE_DATE"
 git config core.bigFileThreshold 1m
+# No automatic gc: one detached after the commit would still run when the
+# repository is moved into place below ("bad tree object", a stale
+# gc.log.lock left in the cache).
+git config gc.auto 0
 note "committing the base (about a minute)"
 git add -A -f .
 git commit -q -m "Linux 7.3.4 (Debian $BASE_PKG $BASE_PKG_VERSION)
