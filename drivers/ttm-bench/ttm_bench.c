@@ -426,13 +426,12 @@ static void tb_orders(struct ttm_tt *tt, unsigned long *hist)
 	}
 }
 
-/* A cached tt of @size from the emptied pool, or an error (no tt then). */
-static int tb_alloc_cold(struct tb *tb, struct ttm_tt *tt, unsigned long size)
+/* One cached tt of @size held from the pool; on failure none is left. */
+static int tb_hold(struct tb *tb, struct ttm_tt *tt, unsigned long size)
 {
 	struct ttm_operation_ctx ctx = { };
 	int ret;
 
-	tb_pool_empty(tb);
 	ret = tb_tt_init(tb, tt, size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
 	if (ret)
 		return ret;
@@ -440,6 +439,13 @@ static int tb_alloc_cold(struct tb *tb, struct ttm_tt *tt, unsigned long size)
 	if (ret)
 		ttm_tt_fini(tt);
 	return ret;
+}
+
+/* A cached tt of @size from the emptied pool, or an error (no tt then). */
+static int tb_alloc_cold(struct tb *tb, struct ttm_tt *tt, unsigned long size)
+{
+	tb_pool_empty(tb);
+	return tb_hold(tb, tt, size);
 }
 
 static void tb_bench_orders(struct tb *tb, unsigned long size)
@@ -599,6 +605,16 @@ fail:
 	tb_fail(tb, "memory", tb->be->name, "cached", "cold", size, ret);
 }
 
+/* Frees the first @k tts tb_hold() gave, and the array. */
+static void tb_release(struct tb *tb, struct ttm_tt *tts, unsigned long k)
+{
+	while (k--) {
+		ttm_pool_free(&tb->pool, &tts[k]);
+		ttm_tt_fini(&tts[k]);
+	}
+	kvfree(tts);
+}
+
 /*
  * (4) swiotlb slots in use at the peak of a fill of four times the swiotlb
  * pool with tts of 16 MiB, all held at once (up to a third of memory). The
@@ -609,7 +625,6 @@ static void tb_bench_swiotlb(struct tb *tb)
 {
 	unsigned long peak = 0, fill, size = 16 * TB_MIB, k, n;
 	struct io_tlb_mem *mem = tb->dev->dma_io_tlb_mem;
-	struct ttm_operation_ctx ctx = { };
 	struct ttm_tt *tts;
 	int ret = 0;
 
@@ -635,23 +650,14 @@ static void tb_bench_swiotlb(struct tb *tb)
 	atomic_long_set(&mem->used_hiwater, atomic_long_read(&mem->total_used));
 #endif
 	for (k = 0; k < n; k++) {
-		ret = tb_tt_init(tb, &tts[k], size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+		ret = tb_hold(tb, &tts[k], size);
 		if (ret)
 			break;
-		ret = ttm_pool_alloc(&tb->pool, &tts[k], &ctx);
-		if (ret) {
-			ttm_tt_fini(&tts[k]);
-			break;
-		}
 	}
 #ifdef CONFIG_DEBUG_FS
 	peak = atomic_long_read(&mem->used_hiwater);
 #endif
-	while (k--) {
-		ttm_pool_free(&tb->pool, &tts[k]);
-		ttm_tt_fini(&tts[k]);
-	}
-	kvfree(tts);
+	tb_release(tb, tts, k);
 	pr_info("R swiotlb backend=%s size=%lu slots_peak=%lu nslabs=%lu alloc_error=%d\n",
 		tb->be->name, n * size, peak, mem->nslabs, ret);
 	tb->results++;
@@ -668,7 +674,6 @@ static void tb_bench_cma(struct tb *tb)
 {
 	unsigned long size = 2 * TB_MIB, fill = 32 * TB_MIB, k, n, peak = 0;
 	long before = global_zone_page_state(NR_FREE_CMA_PAGES), now;
-	struct ttm_operation_ctx ctx = { };
 	struct ttm_tt *tts;
 	int ret = 0;
 
@@ -691,23 +696,14 @@ static void tb_bench_cma(struct tb *tb)
 	tb_pool_empty(tb);
 	before = global_zone_page_state(NR_FREE_CMA_PAGES);
 	for (k = 0; k < n; k++) {
-		ret = tb_tt_init(tb, &tts[k], size, ttm_cached, TTM_TT_FLAG_ZERO_ALLOC);
+		ret = tb_hold(tb, &tts[k], size);
 		if (ret)
 			break;
-		ret = ttm_pool_alloc(&tb->pool, &tts[k], &ctx);
-		if (ret) {
-			ttm_tt_fini(&tts[k]);
-			break;
-		}
 		now = global_zone_page_state(NR_FREE_CMA_PAGES);
 		if (before - now > (long)peak)
 			peak = before - now;
 	}
-	while (k--) {
-		ttm_pool_free(&tb->pool, &tts[k]);
-		ttm_tt_fini(&tts[k]);
-	}
-	kvfree(tts);
+	tb_release(tb, tts, k);
 	tb_pool_empty(tb);
 	pr_info("R cma backend=%s size=%lu cma_pages_peak=%lu cma_free=%ld alloc_error=%d\n",
 		tb->be->name, n * size, peak, before, ret);
