@@ -232,9 +232,7 @@ def out_in_table(runs, p, setups, out_key, in_key, out_name, in_name):
         f" {in_name} ÷ base streaming |",
         "|---|---|---|---|---|",
     ]
-    base = runs.get((p, "base"))
-    ref = base.find(out_key, backend="streaming") if base else None
-    refin = base.find(in_key, backend="streaming") if base else None
+    ref = pair_ns(runs.get((p, "base")), "streaming", out_key, in_key)
     for t, b in setups:
         ro = runs[(p, t)].find(out_key, backend=b)
         ri = runs[(p, t)].find(in_key, backend=b)
@@ -252,11 +250,7 @@ def out_in_table(runs, p, setups, out_key, in_key, out_name, in_name):
                      f" fails ({err}) | - | - |")
             continue
         size = int(ro["size"])
-        both = ns(ro) + ns(ri)
-        rat = "-"
-        if (ref and refin and "median_ns" in ref
-                and "median_ns" in refin):
-            rat = fmt_ratio(ratio(both, ns(ref) + ns(refin)))
+        rat = fmt_ratio(ratio(ns(ro) + ns(ri), ref)) if ref else "-"
         L.append(
             f"| {LABEL[(t, b)]} | {fmt_size(size)} |"
             f" {mibps(size, ns(ro)):,.0f} | {mibps(size, ns(ri)):,.0f} |"
@@ -298,7 +292,8 @@ def backup_summary(runs, plats):
             elif ref:
                 items.append(f"{b} {fmt_ratio(ratio(t, ref))}")
             else:
-                items.append(f"{b} (base streaming fails)")
+                why = "base streaming fails" if base else "no base run"
+                items.append(f"{b} ({why})")
         bad = base.find("backup", backend="coherent") if base else None
         if bad and "refused" in bad:
             items.append(f"base band-aid refused ({bad['refused']})")

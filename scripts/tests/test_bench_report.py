@@ -138,6 +138,10 @@ class Backup(unittest.TestCase):
             " xen auto (base streaming fails), dma-pages fails")
         self.assertEqual(bench_report.backup_summary({}, ["x86"]),
                          "not measured")
+        self.assertEqual(
+            bench_report.backup_summary({("x86", "series"): BACKUP_SERIES},
+                                        ["x86"]),
+            "x86 auto (no base run), dma-pages fails")
 
 
 CONSOLE = """\
