@@ -181,6 +181,35 @@ class Locks(BadInputTest):
                    self.sb.env(PATH=stub + ':' + os.environ['PATH']),
                    os.path.join(self.sb.cache, 'pkgs'))
 
+    def test_base_without_auto_gc(self):
+        """The base repository base.sh makes runs no automatic gc: one
+        detached after its commit ran on when the repository was moved
+        into place ('bad tree object', a stale gc.log.lock)."""
+        pkgs = os.path.join(self.sb.cache, 'pkgs')
+        src = os.path.join(self.sb.tmp, 'src', 'linux-source-7.3')
+        self.sb.write(os.path.join(src, 'Makefile'), 'all:\n')
+        self.sb.write(os.path.join(src, '.gitignore'),
+                      '#\n# Debian packaging\n/*\n!/debian/\n')
+        deb = os.path.join(self.sb.tmp, 'deb')
+        os.makedirs(os.path.join(deb, 'usr', 'src'))
+        subprocess.run(['tar', '-cJf', os.path.join(
+            deb, 'usr', 'src', 'linux-source-7.3.tar.xz'), '-C',
+            os.path.dirname(src), 'linux-source-7.3'], check=True)
+        self.sb.write(os.path.join(deb, 'DEBIAN', 'control'),
+                      'Package: linux-source-7.3\nVersion: 7.3.4-1~bpo13+1\n'
+                      'Architecture: all\nMaintainer: x <x@x>\n'
+                      'Description: stand-in\n')
+        os.makedirs(pkgs)
+        subprocess.run(['dpkg-deb', '-b', '-Zgzip', deb, os.path.join(
+            pkgs, 'linux-source-7.3_7.3.4-1~bpo13+1_all.deb')], check=True,
+            capture_output=True)
+        r = self.sb.script('base.sh', env=self.sb.env())
+        self.assertEqual(r.rc, 0, r)
+        repo = os.path.join(self.sb.cache, 'base', 'linux.git')
+        got = subprocess.run(['git', '-C', repo, 'config', 'gc.auto'],
+                             capture_output=True, text=True).stdout
+        self.assertEqual(got.strip(), '0')
+
     def test_vm_tmp_names(self):
         """vm.sh unpacks into the cache under names of its own: a
         leftover (or another run's) busybox-ARCH.tmp is no obstacle."""
