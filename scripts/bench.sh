@@ -86,7 +86,14 @@ else
 	out=${BENCH_OUT:-$TOP/docs/bench$sfx.md}
 	margs="runs=${BENCH_RUNS:-5}"
 fi
-need python3
+need python3 flock
+# What it reads and writes, under the locks of their owners: the series'
+# kernel objects (build/ of make kernel, or make check's workspace, which
+# make check holds while it runs the quick bench), make repro's base tree
+# and kernels, and the bench kernels of their own.
+lock "$(dirname "$kobj")"
+[[ " $trees " != *" base "* ]] || lock "$CACHE/repro"
+[ "$kcfg" = test ] || lock "$CACHE/bench"
 t0=$(date +%s)
 say() {
 	echo "bench: [$(($(date +%s) - t0))s] $*"

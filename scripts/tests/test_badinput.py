@@ -181,6 +181,31 @@ class Locks(BadInputTest):
                    self.sb.env(PATH=stub + ':' + os.environ['PATH']),
                    os.path.join(self.sb.cache, 'pkgs'))
 
+    def test_bench_check_workspace(self):
+        """make bench on make check's kernels waits for make check,
+        which rewrites their configuration and objects under it."""
+        ck = os.path.join(self.sb.cache, 'check')
+        self.hold(ck)
+        self.waits([os.path.join(self.sb.top, 'scripts', 'bench.sh')],
+                   self.sb.env(BENCH_QUICK='1',
+                               BENCH_KOBJ=os.path.join(ck, 'obj'),
+                               BENCH_TREE=os.path.join(ck, 'linux')),
+                   os.path.join(self.sb.top, 'build', 'bench'))
+
+    def test_bench_repro_workspace(self):
+        """make bench builds the base's kernels in make repro's
+        workspace: it waits for make repro (and makes no base)."""
+        self.hold(os.path.join(self.sb.cache, 'repro'))
+        stub = os.path.join(self.sb.tmp, 'stub')
+        os.makedirs(stub)
+        for tool in ('apt-get', 'apt-cache'):
+            self.sb.write(os.path.join(stub, tool), '#!/bin/sh\nexit 1\n')
+            os.chmod(os.path.join(stub, tool), 0o755)
+        self.waits([os.path.join(self.sb.top, 'scripts', 'bench.sh')],
+                   self.sb.env(BENCH_PLATFORMS='x86',
+                               PATH=stub + ':' + os.environ['PATH']),
+                   os.path.join(self.sb.cache, 'base'))
+
     def test_base_without_auto_gc(self):
         """The base repository base.sh makes runs no automatic gc: one
         detached after its commit ran on when the repository was moved
