@@ -19,7 +19,7 @@ help:
 	@echo "make base          download and commit the base tree (cache: ~/.cache/ttm-dma)"
 	@echo "make tree          build/linux = base + patches/ (FORCE=1 discards unexported work)"
 	@echo "make export        regenerate patches/ from build/linux"
-	@echo "make mbox          build/series.mbox, for b4 am -m (AUTHOR='Name <mail>': signed by you, for posting)"
+	@echo "make mbox          build/series.mbox, for b4 am -m (AUTHOR='Name <mail>': signed by you, for posting; VERSION=N: [PATCH vN])"
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
 	@echo "                   (FULL=1: every prefix whole, not only the objects it can break)"
 	@echo "make test          the VM platforms on what 'make kernel' built"
@@ -51,8 +51,10 @@ export:
 	@$(S)/series.py export build/linux patches
 
 # AUTHOR="Name <mail>": signed by you, To/Cc from build/linux's get_maintainer.pl
+# VERSION=N: subjects [PATCH vN NN/MM], for a repost
 mbox:
 	@mkdir -p build && $(S)/series.py mbox $(if $(AUTHOR),--author "$$AUTHOR" --maintainers build/linux) \
+		$(if $(VERSION),--version "$$VERSION") \
 		patches build/series.mbox
 
 kernel:

@@ -10,11 +10,13 @@
   series.py export TREE PATCHES          regenerate PATCHES from TREE
   series.py unexported TREE [PATCHES]    exit 1 (why on stderr) if TREE
                                          holds work not in PATCHES
-  series.py mbox [--author 'NAME <MAIL>' --maintainers TREE] PATCHES OUT
+  series.py mbox [--author 'NAME <MAIL>' --maintainers TREE]
+                 [--version N] PATCHES OUT
                                          one mbox of the series (b4 am -m);
                                          --author: signed by NAME for
                                          posting, recipients from TREE's
-                                         scripts/get_maintainer.pl
+                                         scripts/get_maintainer.pl;
+                                         --version: [PATCH vN NN/MM]
 
 export is deterministic: the same tree gives byte-identical files. git
 format-patch makes the patches; the Message-Id git would invent holds the
@@ -453,7 +455,17 @@ def resign(text, name, mail, to, cc):
     return f'{first}\n{head}{sep}{body}'
 
 
-def cmd_mbox(patches, out, author=None, maintainers=None):
+def versioned(text, version):
+    """One mail with '[PATCH vVERSION NN/MM]' in its subject."""
+    return re.sub(r'^(Subject: \[PATCH) ', rf'\1 v{version} ', text,
+                  count=1, flags=re.M)
+
+
+def cmd_mbox(patches, out, author=None, maintainers=None, version=None):
+    if version is not None and not re.fullmatch(r'[2-9]|[1-9][0-9]{1,2}',
+                                                version):
+        die(f"VERSION='{version}' is not a posting's version, 2 to 999 "
+            "(a first posting has none)")
     files = [os.path.join(patches, COVER)] + patch_files(patches)
     if not os.path.exists(files[0]):
         die(f'{patches} has no cover letter (run make export)')
@@ -478,6 +490,8 @@ def cmd_mbox(patches, out, author=None, maintainers=None):
             everyone[1].extend(a for a in cc if a not in everyone[1])
         rcpt.insert(0, everyone)
         texts = [resign(t, name, mail, *r) for t, r in zip(texts, rcpt)]
+    if version:
+        texts = [versioned(t, version) for t in texts]
     fd, tmp = tempfile.mkstemp(prefix='.mbox.', dir=outdir)
     try:
         with os.fdopen(fd, 'w', encoding='utf-8') as fh:
@@ -490,6 +504,7 @@ def cmd_mbox(patches, out, author=None, maintainers=None):
         os.unlink(tmp)
         raise
     signed = f', signed by {name} <{mail}>' if author else ''
+    signed += f', as v{version}' if version else ''
     print(f'mbox: {out} ({len(files) - 1} patches + cover letter{signed})')
 
 
@@ -521,6 +536,7 @@ def parse_args(argv):
     s = sub.add_parser('mbox')
     s.add_argument('--author', metavar="'NAME <MAIL>'")
     s.add_argument('--maintainers', metavar='TREE')
+    s.add_argument('--version', metavar='N')
     s.add_argument('patches', metavar='PATCHES')
     s.add_argument('out', metavar='OUT')
     return p.parse_args(argv)
@@ -548,7 +564,8 @@ def main(argv):
         elif args.cmd == 'export':
             cmd_export(args.tree, args.patches)
         elif args.cmd == 'mbox':
-            cmd_mbox(args.patches, args.out, args.author, args.maintainers)
+            cmd_mbox(args.patches, args.out, args.author, args.maintainers,
+                     args.version)
     except OSError as e:
         die(f'{e.filename}: {e.strerror}' if e.filename else str(e))
     return 0

@@ -243,6 +243,35 @@ class Mbox(SeriesTest):
                 self.assertOneLineError(r, 'AUTHOR')
                 self.assertEqual(self.mbox(), 'old\n')
 
+    def test_version(self):
+        """make mbox VERSION=6: every subject says [PATCH v6 NN/MM], as
+        git format-patch -v6 would; the mbox still applies (b4 am)."""
+        r = self.sb.make('mbox', f'AUTHOR={self.author}', 'VERSION=6')
+        self.assertEqual(r.rc, 0, r)
+        subjects = re.findall(r'^Subject: (.*)$', self.mbox(), flags=re.M)
+        self.assertEqual([s[:15] for s in subjects],
+                         [f'[PATCH v6 {i}/3] ' for i in range(4)])
+        out = os.path.join(self.sb.tmp, 'b4')
+        os.makedirs(out)
+        r = self.sb.run('b4', '-q', '--offline-mode', 'am', '-m',
+                        os.path.join(self.sb.top, 'build', 'series.mbox'),
+                        '-o', out)
+        self.assertEqual(r.rc, 0, r)
+        mbx = [f for f in os.listdir(out) if f.endswith('.mbx')]
+        self.assertEqual(len(mbx), 1, os.listdir(out))
+        self.assertTrue(mbx[0].startswith('v6_'), mbx)
+
+    def test_bad_version(self):
+        os.makedirs(os.path.join(self.sb.top, 'build'), exist_ok=True)
+        old = os.path.join(self.sb.top, 'build', 'series.mbox')
+        with open(old, 'w') as fh:
+            fh.write('old\n')
+        for bad in ('v6', '1', '0', '-3', '6a', '1000', '6 7'):
+            with self.subTest(version=bad):
+                r = self.sb.make('mbox', f'VERSION={bad}')
+                self.assertOneLineError(r, 'VERSION')
+                self.assertEqual(self.mbox(), 'old\n')
+
     def test_author_without_tree(self):
         """get_maintainer.pl comes from build/linux: without it, one
         line."""
