@@ -7,8 +7,9 @@ with variables the Makefile reads; each scripts/ path must exist (and a
 script shown run must be executable); each `scripts/vm.sh -S PLATFORM`
 must name a platform of platforms/. The two commands README promises
 (make kernel, make check) run in make check itself and in make
-fresh-test; the rest are too long to run here (make bench, make repro,
-make mutants) or run by their own tests (test_badinput.py).
+fresh-test; README's command blocks run in test_readme_blocks.py; the
+rest are too long to run here (make bench, make repro, make mutants)
+or run by their own tests (test_badinput.py, test_series.py).
 
   python3 -m unittest discover -s scripts/tests -p test_readme.py
 """
