@@ -1415,8 +1415,13 @@ def main():
     if args.quick and problems:
         for x in problems:
             print(f"bench: quick: {x}", file=sys.stderr)
-        return 1
+        return REPORTED
     return 0
+
+
+# The exit status of a failure reported on stderr (lib.sh's DIED): the
+# calling script adds no line of its own.
+REPORTED = 3
 
 
 if __name__ == "__main__":
