@@ -127,11 +127,12 @@ if [[ " $trees " = *" base "* ]]; then
 		git clone -q --shared --no-checkout "$(base_repo)" "$rt"
 	fi
 	git -C "$rt" checkout -q -f --detach "$(base_rev)"
-	for a in $arches; do
-		[ "$kcfg" = test ] || break
-		say "base kernel $a"
-		"$TOP/scripts/kernel.sh" -t "$rt" -o "$CACHE/repro/obj/$a" "$a" >/dev/null
-	done
+	if [ "$kcfg" = test ]; then
+		say "base kernels: ${arches//$'\n'/ }"
+		# (make repro's pipeline and workspace; no guest payload)
+		# shellcheck disable=SC2086 # $arches: a list of names
+		"$TOP/scripts/workspace.sh" -K -t "$rt" -w "$CACHE/repro" $arches >/dev/null
+	fi
 fi
 
 backends_of() {	# TREE -> the pool setups ttm_bench measures there

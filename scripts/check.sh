@@ -85,18 +85,17 @@ else
 	step "series checks" "$s"
 
 	s=$(date +%s)
-	for a in $arches; do
-		if ! "$TOP/scripts/kernel.sh" -t "$tree" -o "$objroot/$a" "$a" >"$out/kernel-$a.log" 2>&1; then
-			tail -n 20 "$out/kernel-$a.log" >&2
-			fail_step "kernel-$a" "the $a test kernel does not build; see $out/kernel-$a.log"
-			continue
-		fi
-		if ! "$TOP/scripts/guest.sh" -t "$tree" -o "$objroot/$a" -d "$guestroot/$a" "$a" \
-			>"$out/guest-$a.log" 2>&1; then
-			tail -n 20 "$out/guest-$a.log" >&2
-			fail_step "guest-$a" "edu_gpu or the IGT tests do not build for $a; see $out/guest-$a.log"
-		fi
-	done
+	# (the pipeline of make kernel and make repro, on this workspace;
+	# a step that fails is one failed test case)
+	rm -f "$out/failed"
+	# shellcheck disable=SC2086 # $arches: a list of names
+	if ! "$TOP/scripts/workspace.sh" -t "$tree" -w "$ck" -l "$out" $arches; then
+		[ -s "$out/failed" ] ||
+			echo "kernels workspace.sh failed before building; see make check's output" >"$out/failed"
+		while read -r name why; do
+			fail_step "$name" "$why"
+		done <"$out/failed"
+	fi
 	step "test kernels" "$s"
 fi
 

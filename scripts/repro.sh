@@ -34,9 +34,10 @@ if [ ! -d "$rt/.git" ]; then
 	git clone -q --shared --no-checkout "$(base_repo)" "$rt"
 fi
 git -C "$rt" checkout -q -f --detach "$base"
+# (the pipeline of make kernel and make check, on this workspace)
+# shellcheck disable=SC2086 # $arches: a list of names
+"$TOP/scripts/workspace.sh" -t "$rt" -w "$CACHE/repro" $arches
 for a in $arches; do
-	"$TOP/scripts/kernel.sh" -t "$rt" -o "$CACHE/repro/obj/$a" "$a"
-	"$TOP/scripts/guest.sh" -t "$rt" -o "$CACHE/repro/obj/$a" -d "$CACHE/repro/guest/$a" "$a"
 	# After: the series' kernels from 'make kernel'.
 	"$TOP/scripts/guest.sh" -o "$BUILD/obj/$a" -d "$BUILD/repro/guest-after/$a" "$a"
 done

@@ -99,6 +99,52 @@ class Bench(BadInputTest):
                     'it wrote results')
 
 
+class Workspace(BadInputTest):
+    """workspace.sh, the kernel pipeline of make kernel, make check,
+    make repro and make bench: bad arguments, and a tree that does not
+    build (the stand-in for Linux has no kernel to configure)."""
+    patches = 0
+
+    def test_bad_arguments(self):
+        for args, word in (((), 'usage'), (('x86',), "'x86'"),
+                           (('-q', 'x86_64'), '-q'), (('-w',), '-w')):
+            with self.subTest(args=args):
+                r = self.sb.script('workspace.sh', *args)
+                self.assertOneLineError(r, word)
+                self.assertFalse(os.path.exists(
+                    os.path.join(self.sb.top, 'build', 'obj')))
+
+    def test_failures_logged(self):
+        """-l: each failed step is its log's tail, one line naming it
+        and a line of LOGDIR/failed; the next architecture is built."""
+        ws = os.path.join(self.sb.tmp, 'ws')
+        logs = os.path.join(self.sb.tmp, 'logs')
+        r = self.sb.script('workspace.sh', '-t', self.sb.ksrc, '-w', ws,
+                           '-l', logs, 'x86_64', 'arm64', timeout=300)
+        self.assertEqual(r.rc, 1, r)
+        with open(os.path.join(logs, 'failed')) as fh:
+            failed = fh.read().splitlines()
+        self.assertEqual([f.split()[0] for f in failed],
+                         ['kernel-x86_64', 'kernel-arm64'])
+        for a in ('x86_64', 'arm64'):
+            log = os.path.join(logs, f'kernel-{a}.log')
+            self.assertTrue(os.path.exists(log))
+            self.assertIn(f'kernel-{a}: the {a} test kernel does not build;'
+                          f' see {log}', r.err)
+        self.assertFalse(os.path.exists(os.path.join(logs, 'guest-x86_64'
+                                                     '.log')))
+
+    def test_first_failure_ends_it(self):
+        """Without -l (make kernel): the first failure ends the run,
+        with its status."""
+        ws = os.path.join(self.sb.tmp, 'ws')
+        r = self.sb.script('workspace.sh', '-t', self.sb.ksrc, '-w', ws,
+                           'x86_64', 'arm64', timeout=300)
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertFalse(os.path.exists(os.path.join(ws, 'obj', 'arm64')),
+                         r)
+
+
 class OneLine(BadInputTest):
     """A script that dies under another: no second line from the
     caller's ERR trap."""
