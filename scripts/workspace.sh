@@ -18,7 +18,8 @@
 #   -l LOGDIR     each step's output in LOGDIR/kernel-ARCH.log and
 #                 LOGDIR/guest-ARCH.log; a failed step is reported (the
 #                 log's last 20 lines, then one line naming it), appended
-#                 to LOGDIR/failed as "STEP-ARCH WHY", and the next ARCH
+#                 to LOGDIR/failed (the caller empties it first) as
+#                 "STEP-ARCH WHY", and the next ARCH
 #                 is still built; exit 1 when a step failed. Without -l
 #                 the output goes through and the first failure ends it.
 
@@ -47,10 +48,7 @@ for a in "$@"; do
 	*) die "unknown architecture '$a' (x86_64 or arm64)" ;;
 	esac
 done
-if [ -n "$logs" ]; then
-	mkdir -p "$logs"
-	rm -f "$logs/failed"
-fi
+[ -z "$logs" ] || mkdir -p "$logs"
 
 failed=0
 # One step: its output to the terminal, or to LOGDIR/NAME.log and, when

@@ -17,6 +17,31 @@ from sandbox import SRC, SandboxTest
 
 class BadInputTest(SandboxTest):
 
+    def stub_path(self, *tools, body='exit 1'):
+        """PATH with TOOLS replaced by shell scripts that run BODY."""
+        stub = os.path.join(self.sb.tmp, 'stub')
+        for tool in tools:
+            p = os.path.join(stub, tool)
+            self.sb.write(p, f'#!/bin/sh\n{body}\n')
+            os.chmod(p, 0o755)
+        return stub + ':' + os.environ['PATH']
+
+    def stand_in_deb(self, deb, control):
+        """Debian package from directory DEB (CONTROL: Package, Version,
+        Architecture) into the cache's pkgs/, named as apt names it."""
+        f = dict(line.split(': ', 1) for line in control.splitlines())
+        self.sb.write(os.path.join(deb, 'DEBIAN', 'control'),
+                      control + '\nMaintainer: x <x@x>\n'
+                      'Description: stand-in\n')
+        pkgs = os.path.join(self.sb.cache, 'pkgs')
+        os.makedirs(pkgs, exist_ok=True)
+        name = '{}_{}_{}.deb'.format(f['Package'],
+                                     f['Version'].split(':')[-1],
+                                     f['Architecture'])
+        subprocess.run(['dpkg-deb', '-b', '-Zgzip', deb,
+                        os.path.join(pkgs, name)], check=True,
+                       capture_output=True)
+
     def results(self):
         """Last results of a VM run, as make test/make check leave them."""
         vm = os.path.join(self.sb.top, 'build', 'vm')
@@ -50,15 +75,10 @@ class Repro(BadInputTest):
     def test_no_kernels(self):
         """make repro without 'make kernel': stops before it downloads
         or builds anything."""
-        stub = os.path.join(self.sb.tmp, 'stub')
         marker = os.path.join(self.sb.tmp, 'downloaded')
-        os.makedirs(stub)
-        for tool in ('apt-get', 'apt-cache'):
-            self.sb.write(os.path.join(stub, tool),
-                          f'#!/bin/sh\ntouch {marker}\nexit 1\n')
-            os.chmod(os.path.join(stub, tool), 0o755)
-        env = self.sb.env(PATH=stub + ':' + os.environ['PATH'],
-                          PLATFORMS='x86')
+        env = self.sb.env(PATH=self.stub_path(
+            'apt-get', 'apt-cache', body=f'touch {marker}\nexit 1'),
+            PLATFORMS='x86')
         for ksrc in (None, self.sb.ksrc):
             with self.subTest(ksrc=ksrc):
                 e = dict(env, KSRC=ksrc) if ksrc else env
@@ -218,13 +238,8 @@ class Locks(BadInputTest):
         """base.sh makes the shared base under a lock."""
         base = os.path.join(self.sb.cache, 'base')
         self.hold(base)
-        stub = os.path.join(self.sb.tmp, 'stub')
-        os.makedirs(stub)
-        for tool in ('apt-get', 'apt-cache'):
-            self.sb.write(os.path.join(stub, tool), '#!/bin/sh\nexit 1\n')
-            os.chmod(os.path.join(stub, tool), 0o755)
         self.waits([os.path.join(self.sb.top, 'scripts', 'base.sh')],
-                   self.sb.env(PATH=stub + ':' + os.environ['PATH']),
+                   self.sb.env(PATH=self.stub_path('apt-get', 'apt-cache')),
                    os.path.join(self.sb.cache, 'pkgs'))
 
     def test_bench_check_workspace(self):
@@ -242,21 +257,15 @@ class Locks(BadInputTest):
         """make bench builds the base's kernels in make repro's
         workspace: it waits for make repro (and makes no base)."""
         self.hold(os.path.join(self.sb.cache, 'repro'))
-        stub = os.path.join(self.sb.tmp, 'stub')
-        os.makedirs(stub)
-        for tool in ('apt-get', 'apt-cache'):
-            self.sb.write(os.path.join(stub, tool), '#!/bin/sh\nexit 1\n')
-            os.chmod(os.path.join(stub, tool), 0o755)
         self.waits([os.path.join(self.sb.top, 'scripts', 'bench.sh')],
-                   self.sb.env(BENCH_PLATFORMS='x86',
-                               PATH=stub + ':' + os.environ['PATH']),
+                   self.sb.env(BENCH_PLATFORMS='x86', PATH=self.stub_path(
+                       'apt-get', 'apt-cache')),
                    os.path.join(self.sb.cache, 'base'))
 
     def test_base_without_auto_gc(self):
         """The base repository base.sh makes runs no automatic gc: one
         detached after its commit ran on when the repository was moved
         into place ('bad tree object', a stale gc.log.lock)."""
-        pkgs = os.path.join(self.sb.cache, 'pkgs')
         src = os.path.join(self.sb.tmp, 'src', 'linux-source-7.3')
         self.sb.write(os.path.join(src, 'Makefile'), 'all:\n')
         self.sb.write(os.path.join(src, '.gitignore'),
@@ -266,14 +275,8 @@ class Locks(BadInputTest):
         subprocess.run(['tar', '-cJf', os.path.join(
             deb, 'usr', 'src', 'linux-source-7.3.tar.xz'), '-C',
             os.path.dirname(src), 'linux-source-7.3'], check=True)
-        self.sb.write(os.path.join(deb, 'DEBIAN', 'control'),
-                      'Package: linux-source-7.3\nVersion: 7.3.4-1~bpo13+1\n'
-                      'Architecture: all\nMaintainer: x <x@x>\n'
-                      'Description: stand-in\n')
-        os.makedirs(pkgs)
-        subprocess.run(['dpkg-deb', '-b', '-Zgzip', deb, os.path.join(
-            pkgs, 'linux-source-7.3_7.3.4-1~bpo13+1_all.deb')], check=True,
-            capture_output=True)
+        self.stand_in_deb(deb, 'Package: linux-source-7.3\n'
+                          'Version: 7.3.4-1~bpo13+1\nArchitecture: all')
         r = self.sb.script('base.sh', env=self.sb.env())
         self.assertEqual(r.rc, 0, r)
         repo = os.path.join(self.sb.cache, 'base', 'linux.git')
@@ -284,34 +287,18 @@ class Locks(BadInputTest):
     def test_vm_tmp_names(self):
         """vm.sh unpacks into the cache under names of its own: a
         leftover (or another run's) busybox-ARCH.tmp is no obstacle."""
-        pkgs = os.path.join(self.sb.cache, 'pkgs')
         deb = os.path.join(self.sb.tmp, 'deb')
         self.sb.write(os.path.join(deb, 'bin', 'busybox'), '#!/bin/sh\n')
-        self.sb.write(os.path.join(deb, 'DEBIAN', 'control'),
-                      'Package: busybox-static\nVersion: 1:1.35.0-4+b3\n'
-                      'Architecture: amd64\nMaintainer: x <x@x>\n'
-                      'Description: stand-in\n')
-        os.makedirs(pkgs)
-        subprocess.run(['dpkg-deb', '-b', '-Zgzip', deb, os.path.join(
-            pkgs, 'busybox-static_1.35.0-4+b3_amd64.deb')], check=True,
-            capture_output=True)
-        stub = os.path.join(self.sb.tmp, 'stub')
-        os.makedirs(stub)
-        for tool in ('qemu-system-x86_64', 'depmod', 'apt-get'):
-            self.sb.write(os.path.join(stub, tool), '#!/bin/sh\nexit 1\n')
-            os.chmod(os.path.join(stub, tool), 0o755)
+        self.stand_in_deb(deb, 'Package: busybox-static\n'
+                          'Version: 1:1.35.0-4+b3\nArchitecture: amd64')
         vm = os.path.join(self.sb.cache, 'vm')
         os.makedirs(os.path.join(vm, 'busybox-x86_64.tmp'))
         r = self.sb.script('vm.sh', '-F', 'x86', env=self.sb.env(
-            PATH=stub + ':' + os.environ['PATH']))
+            PATH=self.stub_path('qemu-system-x86_64', 'depmod', 'apt-get')))
         self.assertEqual(r.rc, 0, r)
         self.assertTrue(os.path.isfile(os.path.join(vm, 'busybox-x86_64')))
         self.assertEqual(sorted(os.listdir(vm)),
                          ['busybox-x86_64', 'busybox-x86_64.tmp'])
-
-
-if __name__ == '__main__':
-    unittest.main()
 
 
 class HwKit(BadInputTest):
@@ -408,3 +395,7 @@ class FreshTest(BadInputTest):
         self.assertOneLineError(r, 'not a root fresh-test made')
         with open(keep) as fh:
             self.assertEqual(fh.read(), 'keep\n')
+
+
+if __name__ == '__main__':
+    unittest.main()

@@ -35,6 +35,7 @@ RUN = {
     r'make mbox AUTHOR=': 'test_post',
     r'make export': 'test_work_on_the_series',
 }
+RUN_OF = {test: pattern for pattern, test in RUN.items()}
 # block -> why it is not run here, and what runs it
 ELSEWHERE = {
     r'make hw-kernel': 'builds a distribution kernel (over 20 minutes) '
@@ -196,8 +197,6 @@ class RunBlocks(SandboxTest):
         self.assertEqual(self.sb.snapshot(), before, 'patches/ changed')
         self.assertEqual(self.stubbed(), ['make check'])
 
-
-RUN_OF = {test: pattern for pattern, test in RUN.items()}
 
 if __name__ == '__main__':
     unittest.main()
