@@ -113,6 +113,20 @@ class Blocks(unittest.TestCase):
         self.assertEqual(blocks(text), [(3, 'a\nb\n\nc\n'), (8, 'd\n')])
 
 
+class Version(unittest.TestCase):
+    def test_post_names_the_series_version(self):
+        """README's VERSION= is the version patches/ holds: one more than
+        the last its cover letter lists changes since."""
+        with open(os.path.join(SRC, 'patches', '0000-cover-letter.patch'),
+                  encoding='utf-8') as fh:
+            since = [int(v) for v in
+                     re.findall(r'^Changes since v(\d+):', fh.read(), re.M)]
+        self.assertTrue(since, 'no "Changes since vN:" in the cover letter')
+        self.assertEqual(
+            re.search(r'VERSION=(\d+)', block(RUN_OF['test_post'])).group(1),
+            str(max(since) + 1))
+
+
 class RunBlocks(SandboxTest):
     patches = 10      # 0010: a glob that skips it fails (as README's did)
 
@@ -184,8 +198,10 @@ class RunBlocks(SandboxTest):
         self.assertEqual(mbox.count('\nFrom: Your Name <you@example.org>'),
                          11)
         self.assertNotIn('ttm-dma@localhost', mbox)
-        self.assertEqual(len(re.findall(r'^Subject: \[PATCH v6 \d+/10\]',
-                                        mbox, re.M)), 11)
+        version = re.search(r'VERSION=(\d+)',
+                            block(RUN_OF['test_post'])).group(1)
+        self.assertEqual(len(re.findall(
+            rf'^Subject: \[PATCH v{version} \d+/10\]', mbox, re.M)), 11)
         self.assertRegex(mbox, r'\nTo: Some Maintainer')
         self.assertEqual(self.sb.snapshot(), before, 'patches/ changed')
 
