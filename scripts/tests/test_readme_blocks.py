@@ -113,6 +113,11 @@ class Blocks(unittest.TestCase):
         self.assertEqual(blocks(text), [(3, 'a\nb\n\nc\n'), (8, 'd\n')])
 
 
+def readme_version():
+    """The series version README's posting block puts in the subjects."""
+    return re.search(r'VERSION=(\d+)', block(RUN_OF['test_post'])).group(1)
+
+
 class Version(unittest.TestCase):
     def test_post_names_the_series_version(self):
         """README's VERSION= is the version patches/ holds: one more than
@@ -122,9 +127,7 @@ class Version(unittest.TestCase):
             since = [int(v) for v in
                      re.findall(r'^Changes since v(\d+):', fh.read(), re.M)]
         self.assertTrue(since, 'no "Changes since vN:" in the cover letter')
-        self.assertEqual(
-            re.search(r'VERSION=(\d+)', block(RUN_OF['test_post'])).group(1),
-            str(max(since) + 1))
+        self.assertEqual(readme_version(), str(max(since) + 1))
 
 
 class RunBlocks(SandboxTest):
@@ -198,10 +201,9 @@ class RunBlocks(SandboxTest):
         self.assertEqual(mbox.count('\nFrom: Your Name <you@example.org>'),
                          11)
         self.assertNotIn('ttm-dma@localhost', mbox)
-        version = re.search(r'VERSION=(\d+)',
-                            block(RUN_OF['test_post'])).group(1)
         self.assertEqual(len(re.findall(
-            rf'^Subject: \[PATCH v{version} \d+/10\]', mbox, re.M)), 11)
+            rf'^Subject: \[PATCH v{readme_version()} \d+/10\]', mbox,
+            re.M)), 11)
         self.assertRegex(mbox, r'\nTo: Some Maintainer')
         self.assertEqual(self.sb.snapshot(), before, 'patches/ changed')
 
