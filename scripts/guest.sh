@@ -65,7 +65,7 @@ rm -f "$stampf"
 # the kernel objects, not to the sources): make's timestamps cannot tell,
 # so the IGT tests are built from scratch (ccache keeps that quick).
 rm -rf "$work/igt"
-export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1
+ccache_env
 kmake=(make -s -C "$obj" ARCH="$arch" CROSS_COMPILE="$cross"
        CC="ccache ${cross}gcc" -j"$(nproc)")
 

@@ -106,7 +106,7 @@ grep -qs 'ttm_tt_sync_for_device' "$tree/include/drm/ttm/ttm_tt.h" ||
 obj=${obj:-$BUILD/hw/$arch}
 mkdir -p "$obj"
 obj=$(cd "$obj" && pwd)
-export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros
+ccache_env
 export KBUILD_BUILD_USER=ttm-dma KBUILD_BUILD_HOST=localhost
 kmake=(make -s -C "$tree" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross"
        CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)")

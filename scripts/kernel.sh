@@ -80,7 +80,7 @@ if [ "$(cat "$stampf" 2>/dev/null)" = "$stamp" ] && [ "${TTM_DMA_REBUILD:-0}" !=
 fi
 rm -f "$stampf"
 
-export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros
+ccache_env
 export KBUILD_BUILD_TIMESTAMP="$BASE_DATE" KBUILD_BUILD_USER=ttm-dma KBUILD_BUILD_HOST=localhost
 kmake=(make -s -C "$tree" O="$obj" ARCH="$arch" CROSS_COMPILE="$cross"
        CC="ccache ${cross}gcc" HOSTCC="ccache gcc" -j"$(nproc)")

@@ -102,6 +102,17 @@ test_fragments() {	# ARCH
 	esac
 }
 
+# ccache as every kernel build here uses it: paths relative to the objdir
+# (a workspace's objects hit the cache another workspace filled), and the
+# depend mode: a miss compiles once, with the compiler's own dependency
+# file (kbuild's -MMD), instead of running the preprocessor first to hash
+# its output. A cold build of the check kernels costs about a quarter less
+# (radeon, 101 objects, empty cache: 98 s, 75 s in depend mode); a warm
+# cache still hits, by the direct mode's manifest, as before.
+ccache_env() {
+	export CCACHE_BASEDIR=/ CCACHE_NOHASHDIR=1 CCACHE_SLOPPINESS=time_macros CCACHE_DEPEND=1
+}
+
 note() {
 	echo "${0##*/}: $*" >&2
 }
