@@ -178,6 +178,7 @@ fi
 # The module, built against each kernel into the guest payload of its own
 # (vm.sh copies it into the initramfs); W=1, as make check-series builds.
 mkdir -p "$runs"
+ccache_env
 for t in $trees; do
 	read -r ktree kroot < <(tree_of "$t")
 	for a in $arches; do
@@ -190,7 +191,7 @@ for t in $trees; do
 		mkdir -p "$dest"
 		kmake=(make -s -C "$kroot/$a" ARCH="$a" CROSS_COMPILE="$cross"
 		       CC="ccache ${cross}gcc" M="$TOP/drivers/ttm-bench" MO="$mo")
-		CCACHE_BASEDIR=/ "${kmake[@]}" W=1 modules
+		"${kmake[@]}" W=1 modules
 		"${kmake[@]}" INSTALL_MOD_PATH="$dest" INSTALL_MOD_STRIP=1 \
 			DEPMOD=/bin/true modules_install >/dev/null
 		find "$dest/lib/modules" -name 'modules.*' -delete
