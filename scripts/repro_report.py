@@ -115,8 +115,12 @@ def load(runs, p, c):
     for x in cases.values():
         if x["status"] == "fail" and x["name"] in why:
             x["why"] = why[x["name"]]
-    back = re.findall(r"TTM page pool: (\S+) backend", log)
-    return cases, swiotlb_peak(log), back[0] if back else ""
+    # edu_gpu_dma names the backend the series' debugfs file of the
+    # device's pool reports; the base has no such file ("unknown").
+    back = sorted(set(re.findall(
+        r"edu_gpu: personality \S+, pages mapped by \S+, "
+        r"pool backend ([a-z-]+)", log)) - {"unknown"})
+    return cases, swiotlb_peak(log), ", ".join(back)
 
 
 def cell(cases, n):
@@ -168,9 +172,9 @@ def report(runs, plats):
             + " |"
         )
         lines.append(
-            "| TTM backend (dmesg) | "
+            "| TTM pool backend (debugfs) | "
             + " | ".join(
-                table[(p, c)][2] or "n/a (flags by driver)" for c, _ in CFGS
+                table[(p, c)][2] or "n/a (no debugfs file)" for c, _ in CFGS
             )
             + " |"
         )

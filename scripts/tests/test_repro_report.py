@@ -59,8 +59,8 @@ class ReproReport(unittest.TestCase):
         self.assertIn("| swiotlb slots at peak (swiotlb-pressure-cached) |"
                       " mapping of 512 KiB refused (swiotlb: 12 of 32768"
                       " used) | 2048 of 32768 | 0 of 32768 |", r)
-        self.assertIn("| TTM backend (dmesg) | n/a (flags by driver) |"
-                      " n/a (flags by driver) | dma-pages |", r)
+        self.assertIn("| TTM pool backend (debugfs) | n/a (no debugfs"
+                      " file) | n/a (no debugfs file) | dma-pages |", r)
         self.assertEqual(r.index("## x86") < r.index("## xen"), True)
 
     def test_no_runs(self):
