@@ -450,10 +450,9 @@ class ProjectFiles(unittest.TestCase):
 
     def test_known_boot_sheaf_report(self):
         # 7.3's own kmemleak report from early_irq_init() on Xen PV (a
-        # cold make check, 2026-12-02): the project's list excuses it,
-        # the fixture list (without its entry) does not.
-        # The log is known.log with that report added to its kmemleak
-        # scan.
+        # cold make check, 2026-12-02), added to known.log's kmemleak
+        # scan: the project's list excuses it, the fixture list (without
+        # its entry) does not.
         with open(data('known.log')) as fh:
             lines = fh.readlines()
         with open(data('known-sheaf-report.txt')) as fh:
