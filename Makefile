@@ -9,7 +9,7 @@ S := scripts
 ALL_PLATFORMS := $(sort $(basename $(notdir $(wildcard platforms/*.conf))))
 PLATFORMS ?= $(ALL_PLATFORMS)
 
-.PHONY: help deps base tree export mbox kernel vm check-series test check repro mutants clean unit hw-kernel fresh-test
+.PHONY: help deps base tree export mbox kernel vm check-series check-mips test check repro mutants clean unit hw-kernel fresh-test
 
 help:
 	@echo "make kernel        build the patched test kernels (x86_64, arm64): the main job"
@@ -22,6 +22,7 @@ help:
 	@echo "make mbox          build/series.mbox, for b4 am -m (AUTHOR='Name <mail>': signed by you, for posting; VERSION=N: [PATCH vN])"
 	@echo "make check-series  git am, b4 am, checkpatch, every prefix builds, kernel-doc, sparse, W=1"
 	@echo "                   (FULL=1: every prefix whole, not only the objects it can break)"
+	@echo "make check-mips    the TTM KUnit tests as modules on loongson64 (MIPS, own DMA address translation)"
 	@echo "make test          the VM platforms on what 'make kernel' built"
 	@echo "make repro         the edu/IGT tests on the unpatched base and on the series: docs/repro.md"
 	@echo "make fresh-test    README's two commands in a fresh Debian 12 root (root; an hour; CHECK_ONLY=1)"
@@ -66,6 +67,9 @@ vm:
 
 check-series:
 	@TTM_DMA_FULL=$(FULL) $(S)/check-series.sh >/dev/null
+
+check-mips:
+	@$(S)/check-mips.sh
 
 test:
 	@$(S)/check.sh --built $(PLATFORMS)

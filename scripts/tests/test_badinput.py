@@ -397,5 +397,17 @@ class FreshTest(BadInputTest):
             self.assertEqual(fh.read(), 'keep\n')
 
 
+class CheckMips(BadInputTest):
+    """make check-mips: an argument is one line, before anything is
+    installed or built."""
+    patches = 0
+
+    def test_bad_arguments(self):
+        r = self.sb.script('check-mips.sh', 'loongson64')
+        self.assertOneLineError(r, 'usage')
+        self.assertFalse(os.path.exists(
+            os.path.join(self.sb.top, 'build', 'obj')))
+
+
 if __name__ == '__main__':
     unittest.main()
