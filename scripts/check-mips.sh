@@ -9,29 +9,16 @@
 # (created from patches/ when missing or stale, as make kernel does):
 # tinyconfig + configs/mips-loongson64.config, vmlinux and modules, into
 # build/obj/mips. Not part of make check: it needs a cross compiler
-# (installed here when run as root) and a cold build takes about 6
+# ('deps.sh mips', run here) and a cold build takes about 6
 # minutes on 2 cores; run it after a change to the TTM tests.
 
 . "$(dirname "$0")/lib.sh"
 
 [ $# = 0 ] || die "usage: check-mips.sh (no arguments)"
 cross=mips64el-linux-gnuabi64-
-if ! command -v "${cross}gcc" >/dev/null 2>&1; then
-	[ "$(id -u)" = 0 ] ||
-		die "missing ${cross}gcc (run 'sudo apt-get install gcc-mips64el-linux-gnuabi64')"
-	note "installing gcc-mips64el-linux-gnuabi64"
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		gcc-mips64el-linux-gnuabi64 >/dev/null
-fi
-need ccache make flock
-status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES")
-case $status in
-missing|stale) "$TOP/scripts/tree.sh" ;;
-unexported*) note "building $TREE as it is: ${status#unexported: } (not in patches/ yet)" ;;
-current) ;;
-*) die "unexpected work tree status: $status" ;;
-esac
+# installed here when run as root, otherwise one line naming the command
+"$TOP/scripts/deps.sh" mips >/dev/null
+tree_ready
 
 obj=$BUILD/obj/mips
 frag=$TOP/configs/mips-loongson64.config

@@ -8,6 +8,15 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# deps.sh [mips]: mips adds the cross compiler of make check-mips, which
+# make check does not need.
+extra=() how="sudo make deps"
+case "${1:-}:$#" in
+:0) ;;
+mips:1) extra=(gcc-mips64el-linux-gnuabi64) how="sudo scripts/deps.sh mips" ;;
+*) die "usage: deps.sh [mips] (got: $*)" ;;
+esac
+
 pkgs=(
 	git make gcc bc flex bison libelf-dev libssl-dev cpio xz-utils kmod
 	python3 perl ccache sparse b4 rsync coccinelle flake8 shellcheck python3-matplotlib
@@ -29,13 +38,14 @@ pkgs=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	qemu-system-x86 qemu-system-arm qemu-system-data device-tree-compiler
 )
+pkgs+=("${extra[@]}")
 missing=()
 for p in "${pkgs[@]}"; do
 	[[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null) == *'install ok installed'* ]] ||
 		missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run 'sudo make deps')"
+	[ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]} (run '$how')"
 	note "installing ${missing[*]}"
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \

@@ -89,14 +89,7 @@ config=$(realpath "$config")
 if [ -n "$tree" ]; then
 	[ -d "$tree" ] || die "-t: no kernel tree at '$tree'"
 elif [ -z "${KSRC:-}" ]; then
-	status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES") ||
-		die "cannot tell the state of $TREE"
-	case $status in
-	missing|stale) "$TOP/scripts/tree.sh" ;;
-	unexported*) note "building $TREE as it is: ${status#unexported: } (not in patches/ yet)" ;;
-	current) ;;
-	*) die "unexpected work tree status: $status" ;;
-	esac
+	tree_ready
 fi
 tree=${tree:-$TREE}
 [ -f "$tree/Makefile" ] || die "no kernel tree at $tree"

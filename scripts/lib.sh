@@ -140,6 +140,21 @@ base_repo() {
 	if [ -n "${KSRC:-}" ]; then echo "$KSRC"; else echo "$BASE_REPO"; fi
 }
 
+# build/linux ready to build, as make kernel uses it: made from patches/
+# when missing or older than patches/; work not exported yet is built as
+# it is, with a note.
+tree_ready() {
+	local status
+	# (series.py says what is wrong, in one line)
+	status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES") || exit
+	case $status in
+	missing|stale) "$TOP/scripts/tree.sh" ;;
+	unexported*) note "building $TREE as it is: ${status#unexported: } (not in patches/ yet)" ;;
+	current) ;;
+	*) die "unexpected work tree status: $status" ;;
+	esac
+}
+
 # Commits in the work tree on top of the base.
 tree_base() {
 	git -C "$TREE" rev-parse --verify -q refs/ttm-dma/base ||

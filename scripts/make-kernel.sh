@@ -13,13 +13,7 @@
 
 # installed here when run as root, otherwise one line naming the command
 "$TOP/scripts/deps.sh" >/dev/null
-status=$("$TOP/scripts/series.py" status "$TREE" "$PATCHES")
-case $status in
-missing|stale) "$TOP/scripts/tree.sh" ;;
-unexported*) note "building $TREE as it is: ${status#unexported: } (not in patches/ yet)" ;;
-current) ;;
-*) die "unexpected work tree status: $status" ;;
-esac
+tree_ready
 
 # (the pipeline make check and make repro run on their own workspaces)
 # shellcheck disable=SC2086 # ARCHES: a list of names

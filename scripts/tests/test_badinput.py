@@ -408,6 +408,14 @@ class CheckMips(BadInputTest):
         self.assertFalse(os.path.exists(
             os.path.join(self.sb.top, 'build', 'obj')))
 
+    def test_deps_unknown_group(self):
+        """deps.sh GROUP: only mips, checked before anything is
+        installed."""
+        for args in (['arm'], ['mips', 'x']):
+            with self.subTest(args=args):
+                r = self.sb.script('deps.sh', *args)
+                self.assertOneLineError(r, 'usage')
+
 
 if __name__ == '__main__':
     unittest.main()
