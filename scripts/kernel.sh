@@ -1,27 +1,49 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... ARCH [TARGET...]
+# kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... [-x SYMBOL]... [-c OBJECT]...
+#           ARCH [TARGET...]
 #
 # Configure (tinyconfig + configs/ fragments) and build a test kernel for
 # ARCH (x86_64 or arm64) with ccache. The .config is only rewritten when
 # its content changes, so an unchanged configuration costs nothing.
+#
+#   -x SYMBOL  build the TARGETs as if CONFIG_SYMBOL were not set (make
+#              CONFIG_SYMBOL=): kbuild leaves out what its Makefiles build
+#              for it (a driver's directory), while .config, and so how
+#              every other object compiles, stays the same (ccache hits
+#              across workspaces that leave it out and those that do not)
+#   -c OBJECT  compile OBJECT (a .o path) too, first, with the
+#              configuration as it is: a compile check, not linked
 
 . "$(dirname "$0")/lib.sh"
 
 tree=$TREE
 obj=
 frags=()
-while getopts "t:o:f:" o; do
+leftout=()
+compile=()
+usage="usage: kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... [-x SYMBOL]... [-c OBJECT]... ARCH [TARGET...]"
+while getopts "t:o:f:x:c:" o; do
 	case $o in
 	t) tree=$OPTARG ;;
 	o) obj=$OPTARG ;;
 	f) frags+=("$OPTARG") ;;
-	*) die "usage: kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... ARCH [TARGET...]" ;;
+	x)
+		[[ $OPTARG =~ ^[A-Z0-9_]+$ ]] || die "-x $OPTARG: a Kconfig symbol without CONFIG_, say DRM_AMDGPU"
+		leftout+=("CONFIG_$OPTARG=")
+		;;
+	c)
+		if [[ ! $OPTARG =~ ^[A-Za-z0-9_./-]+\.o$ ]] || [[ $OPTARG = /* ]] || [[ $OPTARG = *..* ]]; then
+			die "-c $OPTARG: an object's path in the tree, say drivers/gpu/drm/ttm/ttm_pool.o"
+		fi
+		compile+=("$OPTARG")
+		;;
+	*) die "$usage" ;;
 	esac
 done
 shift $((OPTIND - 1))
-[ $# -ge 1 ] || die "usage: kernel.sh [-t TREE] [-o OBJDIR] [-f FRAGMENT]... ARCH [TARGET...]"
+[ $# -ge 1 ] || die "$usage"
 arch=$1
 shift
 
@@ -68,6 +90,7 @@ mkstamp() {
 		treestate
 		cat "${cfgfiles[@]}"
 		echo "$arch $*"
+		echo "${leftout[*]} / ${compile[*]}"
 		cat "$obj/.config" || true	# none yet in a new objdir
 	} 2>/dev/null | sha1sum | cut -d' ' -f1
 }
@@ -125,7 +148,8 @@ if ! cmp -s "$cfgdir/.config" "$obj/.config" ||
 	echo "$cfgkey" >"$obj/.ttm-dma-config-key"
 fi
 
-"${kmake[@]}" "$@"
+[ ${#compile[@]} = 0 ] || "${kmake[@]}" "${compile[@]}"
+"${kmake[@]}" "${leftout[@]}" "$@"
 # A tree edited while make ran may be built half old, half new: then the
 # next run builds again (make redoes what changed) instead of trusting it.
 if [ "$(treeid)" = "$tree_before" ]; then

@@ -419,3 +419,88 @@ class CheckMips(BadInputTest):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class MutantCanary(BadInputTest):
+    """mutants.py --canary --in-place (make check's canary, in make
+    check's workspace): bad arguments and a workspace it must not use
+    give one line and change nothing."""
+    patches = 0
+
+    def workspace(self, dirty):
+        ws = os.path.join(self.sb.tmp, 'ws')
+        tree = os.path.join(ws, 'linux')
+        os.makedirs(tree)
+        self.sb.git(tree, 'init', '-q')
+        self.sb.write(os.path.join(tree, 'f.c'), 'int f;\n')
+        self.sb.git(tree, 'add', 'f.c')
+        self.sb.git(tree, 'commit', '-q', '-m', 'f')
+        for d in ('obj/x86_64', 'guest/x86_64'):
+            os.makedirs(os.path.join(ws, d))
+        self.sb.write(os.path.join(ws, 'obj/x86_64/.ttm-dma-stamp'), 'x\n')
+        if dirty:
+            self.sb.write(os.path.join(tree, 'f.c'), 'int g;\n')
+        return ws
+
+    def test_in_place_needs_canary(self):
+        r = self.sb.script('mutants.py', '--in-place', self.sb.tmp,
+                           '--ref-dir', self.sb.tmp)
+        self.assertOneLineError(r, '--in-place', '--canary')
+        self.assertEqual(r.rc, 2)
+
+    def test_in_place_needs_ref_dir(self):
+        r = self.sb.script('mutants.py', '--canary', '--in-place',
+                           self.sb.tmp)
+        self.assertOneLineError(r, '--ref-dir')
+
+    def test_in_place_no_tree(self):
+        r = self.sb.script('mutants.py', '--canary', '--in-place',
+                           '/nonexistent/ws', '--ref-dir', self.sb.tmp)
+        self.assertOneLineError(r, '/nonexistent/ws')
+
+    def test_in_place_dirty_tree(self):
+        """A tree with changes: its kernels are not a commit's; the
+        change stays."""
+        ws = self.workspace(dirty=True)
+        r = self.sb.script('mutants.py', '--canary', '--in-place', ws,
+                           '--ref-dir', self.sb.tmp)
+        self.assertOneLineError(r, 'has changes')
+        with open(os.path.join(ws, 'linux', 'f.c')) as fh:
+            self.assertEqual(fh.read(), 'int g;\n')
+
+    def test_in_place_nothing_built(self):
+        ws = self.workspace(dirty=False)
+        os.unlink(os.path.join(ws, 'obj/x86_64/.ttm-dma-stamp'))
+        r = self.sb.script('mutants.py', '--canary', '--in-place', ws,
+                           '--ref-dir', self.sb.tmp)
+        self.assertOneLineError(r, 'no x86_64 kernel')
+
+
+class KernelOptions(BadInputTest):
+    """kernel.sh -x and -c: a bad symbol or object path is one line, and
+    no configuration or build starts."""
+    patches = 0
+
+    def kernel(self, *args):
+        obj = os.path.join(self.sb.tmp, 'obj')
+        r = self.sb.script('kernel.sh', '-o', obj, *args)
+        self.assertFalse(os.path.exists(obj), r)
+        return r
+
+    def test_symbol_with_prefix(self):
+        r = self.kernel('-x', 'CONFIG_DRM_AMDGPU=', 'arm64')
+        self.assertOneLineError(r, '-x CONFIG_DRM_AMDGPU=')
+
+    def test_symbol_lower_case(self):
+        r = self.kernel('-x', 'drm_amdgpu', 'arm64')
+        self.assertOneLineError(r, '-x drm_amdgpu')
+
+    def test_object_not_an_object(self):
+        r = self.kernel('-c', 'drivers/gpu/drm/ttm/ttm_pool.c', 'arm64')
+        self.assertOneLineError(r, 'ttm_pool.c')
+
+    def test_object_outside_tree(self):
+        for o in ('/etc/x.o', '../x.o', 'a/../../x.o'):
+            with self.subTest(o=o):
+                r = self.kernel('-c', o, 'arm64')
+                self.assertOneLineError(r, o)

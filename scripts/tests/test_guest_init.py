@@ -247,10 +247,13 @@ class GuestInit(unittest.TestCase):
         r = self.run_list(['# a comment', '', 'kunit fail',
                            'sh check:true test 1 = 1',
                            'sh check:false test 1 = 2',
+                           'sh check:skip exit 77',
+                           'sh check:exit3 exit 3',
                            'frobnicate x y'])
         self.assertEqual(r.cases(), [
             ('', 'kunit:fail', 'fail'), ('', 'check:true', 'pass'),
-            ('', 'check:false', 'fail'), ('', 'frobnicate:x', 'fail')])
+            ('', 'check:false', 'fail'), ('', 'check:skip', 'skip'),
+            ('', 'check:exit3', 'fail'), ('', 'frobnicate:x', 'fail')])
 
     def test_only(self):
         r = self.run_list(['igt:dma32 {IGT} --run-subtest pass-a',

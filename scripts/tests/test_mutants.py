@@ -243,7 +243,13 @@ GUEST_MUTANTS = [
      '\t\tif [ -n "$only" ]; then', '\t\tif false; then',
      ['GuestInit.test_only']),
     ('a failing sh line passes',
-     'if sh -c "$rest"; then', 'if sh -c "$rest" || true; then',
+     '*) ktap_one "$name" "not ok" ;;', '*) ktap_one "$name" "ok" ;;',
+     ['GuestInit.test_kunit_and_sh']),
+    ('an sh line that skips passes',
+     '77) ktap_one "$name" "ok" "SKIP" ;;', '77) ktap_one "$name" "ok" ;;',
+     ['GuestInit.test_kunit_and_sh']),
+    ('an sh line that skips fails',
+     '77) ktap_one "$name" "ok" "SKIP" ;;', '',
      ['GuestInit.test_kunit_and_sh']),
 ]
 
