@@ -11,7 +11,7 @@
 #      Commit hashes are the same on every machine, so a commit that built
 #      with the same configuration and compiler is remembered in the cache
 #      and not built again (TTM_DMA_REBUILD=1 builds everything);
-#      The tip also builds with amdgpu's display code (configs/dc.config);
+#      The tip also builds with amdgpu's DC, KFD and SI (configs/dc.config);
 #   5. in the files the series touches: scripts/kernel-doc -none reports
 #      nothing new, and sparse (C=2) and W=1 report nothing new compared
 #      with the base;
@@ -34,6 +34,12 @@ n=${#series[@]}
 base=$(base_rev)
 ck=${CHECK_DIR:-$CACHE/check}
 tree=$ck/linux
+# The tree stays at the series' tip, where make check's kernels build:
+# a checkout of another commit there rewrites the files the series
+# changes, and make then recompiles everything that includes them (the
+# kernel step after a cold check-series: 308 s, mostly that). git am, b4
+# and every other commit (the prefixes, the base) go to a worktree.
+wt=$ck/work
 obj=$ck/obj/x86_64
 log=$BUILD/check-series
 # One run at a time in the workspace (make check holds it already, for
@@ -42,12 +48,20 @@ lock "$ck"
 mkdir -p "$log"
 
 if [ ! -d "$tree/.git" ] || ! git -C "$tree" cat-file -e "$base^{commit}" 2>/dev/null; then
-	rm -rf "$tree"
+	rm -rf "$tree" "$wt"
 	git clone -q --shared --no-checkout "$(base_repo)" "$tree"
 fi
 g() { git -C "$tree" "$@"; }
+w() { git -C "$wt" "$@"; }
 g am --abort >/dev/null 2>&1 || true
-g checkout -q -f -B check "$base"
+if [ "$(w rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" != \
+	"$(g rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" ]; then
+	rm -rf "$wt"
+	g worktree prune
+	g worktree add -q --detach "$wt" "$base"
+fi
+w am --abort >/dev/null 2>&1 || true
+w checkout -q -f --detach "$base"
 
 results=()
 fails=0
@@ -61,17 +75,20 @@ result() {	# ok|"not ok"|skip NAME [DIAGNOSTIC]
 commits=()
 ok=1
 for p in "${series[@]}"; do
-	if ! out=$(g am -q --no-3way --committer-date-is-author-date "$p" 2>&1); then
+	if ! out=$(w am -q --no-3way --committer-date-is-author-date "$p" 2>&1); then
 		result "not ok" "git am" "${p##*/} does not apply: $(echo "$out" | head -n1)"
-		g am --abort >/dev/null 2>&1 || true
+		w am --abort >/dev/null 2>&1 || true
 		ok=0
 		break
 	fi
-	commits+=("$(g rev-parse HEAD)")
+	commits+=("$(w rev-parse HEAD)")
 done
 [ $ok = 1 ] && result ok "git am" "$n patches"
 [ "$n" != 0 ] || note "the series is empty"
-tip=$(g rev-parse HEAD)
+tip=$(w rev-parse HEAD)
+# (only the files that differ from what the tree holds are written)
+g checkout -q -f "$tip"
+g branch -f check "$tip"
 
 # 2. b4 am from the mbox
 if [ $ok = 1 ]; then
@@ -92,18 +109,17 @@ if [ $ok = 1 ]; then
 		for f in "$log"/b4/*.mbx; do
 			case $f in *cover*) ;; *) [ -e "$f" ] && mbx=$f && break ;; esac
 		done
-		g checkout -q -f -B check-b4 "$base"
-		if [ -z "$mbx" ] || ! g am -q --no-3way "$mbx" >/dev/null 2>&1; then
-			g am --abort >/dev/null 2>&1 || true
+		w checkout -q -f --detach "$base"
+		if [ -z "$mbx" ] || ! w am -q --no-3way "$mbx" >/dev/null 2>&1; then
+			w am --abort >/dev/null 2>&1 || true
 			result "not ok" "b4 am" "b4's mbox ${mbx:-(none)} does not apply"
-		elif [ "$(g rev-parse "HEAD^{tree}")" != "$(g rev-parse "$tip^{tree}")" ]; then
+		elif [ "$(w rev-parse "HEAD^{tree}")" != "$(w rev-parse "$tip^{tree}")" ]; then
 			result "not ok" "b4 am" "b4's series gives a different tree than git am"
-		elif [ "$(g rev-list --count "$base..HEAD")" != "$n" ]; then
-			result "not ok" "b4 am" "b4 applied $(g rev-list --count "$base..HEAD") of $n patches"
+		elif [ "$(w rev-list --count "$base..HEAD")" != "$n" ]; then
+			result "not ok" "b4 am" "b4 applied $(w rev-list --count "$base..HEAD") of $n patches"
 		else
 			result ok "b4 am" "$n patches, same tree as git am"
 		fi
-		g checkout -q -f check
 	fi
 fi
 
@@ -237,7 +253,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			result ok "$name" "built before (same commit and configuration)"
 			continue
 		fi
-		g checkout -q -f "$c"
+		w checkout -q -f "$c"
 		t0=$SECONDS
 		targets=()
 		whole=$full
@@ -254,7 +270,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		fi
 		mapfile -t ofiles < <(objfiles "$pobj" "${targets[@]}")
 		rm -f "${ofiles[@]}"
-		if ! "$TOP/scripts/kernel.sh" -t "$tree" -o "$pobj" x86_64 "${targets[@]}" \
+		if ! "$TOP/scripts/kernel.sh" -t "$wt" -o "$pobj" x86_64 "${targets[@]}" \
 			>"$log/build-$i.log" 2>&1; then
 			result "not ok" "$name" "$(grep -m1 -E 'error|Error' "$log/build-$i.log")"
 			continue
@@ -275,14 +291,16 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 fi
 [ "$n" != 0 ] || [ $ok = 0 ] || result skip "build" "empty series: nothing to build"
 
-# 4b. the tip also builds with amdgpu's display code (DC), which the test
-# configuration leaves out to keep every prefix build short: the driver
-# patches touch amdgpu. Its own objdir. What it compiles: the objects of
-# the tip's build that test an option in which the two configurations
-# differ and depend on a file the series changes; all of amdgpu (with
-# DC, 7 minutes on a cold machine) when a file only the DC configuration
-# builds uses a name the series' headers change (scripts/prefix_objs.py
-# variant), or with FULL=1.
+# 4b. the tip also builds amdgpu as distributions do (configs/dc.config:
+# its display code DC, KFD, SI), which the test configuration leaves out
+# to keep every prefix build short: the driver patches touch amdgpu. Its
+# own objdir. What it compiles: the objects of the tip's build that test
+# an option in which the two configurations differ and depend on a file
+# the series changes, and each C file the series changes that the tip's
+# build does not compile (amdgpu_amdkfd_gpuvm.c, gmc_v6_0.c: no other
+# build would); all of amdgpu (with DC, 7 minutes on a cold machine)
+# when a file only the DC configuration builds uses a name the series'
+# headers change (scripts/prefix_objs.py variant), or with FULL=1.
 cfgvals() {	# CONFIG: SYMBOL=VALUE lines, "n" for not set
 	sed -n 's/^CONFIG_\([A-Za-z0-9_]*=.*\)/\1/p; s/^# CONFIG_\([A-Za-z0-9_]*\) is not set/\1=n/p' "$1" | sort
 }
@@ -297,7 +315,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	dcobj=$ck/obj/x86_64-dc
 	if [ "${TTM_DMA_REBUILD:-0}" != 1 ] &&
 		{ [ -f "$stamp" ] || { [ "$full" = 0 ] && [ -f "$stamp-objs" ]; }; }; then
-		result ok "build tip with amdgpu DC" "built before (same commit and configuration)"
+		result ok "build tip with amdgpu DC, KFD, SI" "built before (same commit and configuration)"
 	else
 		g checkout -q -f "$tip"
 		t0=$SECONDS
@@ -327,7 +345,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		rm -f "${ofiles[@]}"
 		if [ "$whole" = 0 ] && [ ${#targets[@]} = 0 ]; then
 			touch "$stamp-objs"
-			result ok "build tip with amdgpu DC" "nothing the series changes compiles differently with DC"
+			result ok "build tip with amdgpu DC, KFD, SI" "nothing the series changes compiles differently with DC"
 		elif "$TOP/scripts/kernel.sh" -t "$tree" -o "$dcobj" "${dcfrags[@]}" x86_64 \
 			"${targets[@]}" >>"$log/build-dc.log" 2>&1; then
 			# (amdgpu's Makefile builds DC into the module; a whole
@@ -335,18 +353,18 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			# does an object kbuild did not build)
 			dcobjs=$(find "$dcobj/drivers/gpu/drm/amd/display" -name '*.o' 2>/dev/null | wc -l)
 			if [ "$whole" = 1 ] && [ "$dcobjs" = 0 ]; then
-				result "not ok" "build tip with amdgpu DC" "no DC object built; see $log/build-dc.log"
+				result "not ok" "build tip with amdgpu DC, KFD, SI" "no DC object built; see $log/build-dc.log"
 			elif [ -n "$(missing "${ofiles[@]}")" ]; then
-				result "not ok" "build tip with amdgpu DC" "not built: $(missing "${ofiles[@]}" | paste -sd' ' -); see $log/build-dc.log"
+				result "not ok" "build tip with amdgpu DC, KFD, SI" "not built: $(missing "${ofiles[@]}" | paste -sd' ' -); see $log/build-dc.log"
 			elif [ "$whole" = 1 ]; then
 				touch "$stamp"
-				result ok "build tip with amdgpu DC" "$dcobjs DC objects, $((SECONDS - t0)) s"
+				result ok "build tip with amdgpu DC, KFD, SI" "$dcobjs DC objects, $((SECONDS - t0)) s"
 			else
 				touch "$stamp-objs"
-				result ok "build tip with amdgpu DC" "${#targets[@]} objects that test what DC changes in the configuration ($syms) and depend on files the series changes; no file only DC builds uses what the series changes; $((SECONDS - t0)) s"
+				result ok "build tip with amdgpu DC, KFD, SI" "${#targets[@]} objects that test what DC changes in the configuration ($syms) and depend on files the series changes; no file only DC builds uses what the series changes; $((SECONDS - t0)) s"
 			fi
 		else
-			result "not ok" "build tip with amdgpu DC" \
+			result "not ok" "build tip with amdgpu DC, KFD, SI" \
 				"$(grep -m1 -E 'error|Error' "$log/build-dc.log")"
 		fi
 	fi
@@ -357,25 +375,32 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	mapfile -t files < <(g diff --name-only --diff-filter=AM "$base" "$tip" -- '*.c' '*.h')
 	mapfile -t cfiles < <(printf '%s\n' "${files[@]}" | grep '\.c$' || true)
 	warnings() {	# REV OUT: kernel-doc, sparse and W=1 warnings in $files at REV
-		g checkout -q -f "$1"
+		w checkout -q -f "$1"
 		: >"$2"
 		local f o objs=()
 		for f in "${files[@]}"; do
-			[ -f "$tree/$f" ] || continue
-			"$tree/scripts/kernel-doc" -none -Wall "$tree/$f" 2>&1 |
-				sed "s|$tree/||" >>"$2" || true
+			[ -f "$wt/$f" ] || continue
+			"$wt/scripts/kernel-doc" -none -Wall "$wt/$f" 2>&1 |
+				sed "s|$wt/||" >>"$2" || true
 		done
 		for f in "${cfiles[@]}"; do
-			[ -f "$tree/$f" ] || continue
+			[ -f "$wt/$f" ] || continue
 			o=${f%.c}.o
 			# only objects the test configuration builds
 			[ -f "$obj/$o" ] && objs+=("$o")
 		done
+		# (in the worktree and the prefixes' objdir: a build at the
+		# base in the tip's objdir would rewrite its .config, and make
+		# check's kernel step then rebuild every object a file of the
+		# series' reaches)
 		if [ ${#objs[@]} -gt 0 ]; then
-			make -s -C "$tree" O="$obj" C=2 CHECK="$TOP/scripts/sparse.sh" \
+			# (never configured when every prefix was built before:
+			# the tip's configuration, which kbuild syncs)
+			[ -f "$pobj/.config" ] || { mkdir -p "$pobj" && cp "$obj/.config" "$pobj/"; }
+			make -s -C "$wt" O="$pobj" C=2 CHECK="$TOP/scripts/sparse.sh" \
 				W=1 CC="ccache gcc" -j"$(nproc)" \
 				"${objs[@]}" 2>&1 | grep -E '(warning|error):' |
-				sed "s|$tree/||; s|^\.\./\.\./linux/||" >>"$2" || true
+				sed "s|$wt/||; s|^\.\./\.\./work/||" >>"$2" || true
 		fi
 		# A warning belongs to a touched file; line numbers move.
 		grep -F -f <(printf '%s:\n' "${files[@]}") "$2" |
@@ -497,7 +522,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		shift 2
 		opt=$(grep "Options:" "$c" | cut -d: -f2 || true)
 		# shellcheck disable=SC2086 # $opt: the script's options, one word each
-		if (cd "$tree" && spatch -D report --no-show-diff --very-quiet \
+		if (cd "$wt" && spatch -D report --no-show-diff --very-quiet \
 			--cocci-file "$c" $opt "${kinc[@]}" "$@") >"$out" 2>"$out.err"; then
 			echo 0 >"$out.rc"
 		else
@@ -505,18 +530,18 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		fi
 	}
 	coccicheck() {	# REV OUT COCCIS FILES: reports of the kernel's semantic patches in COCCIS (a list, one a line) on the touched FILES (a list) at REV
-		g checkout -q -f "$1"
+		w checkout -q -f "$1"
 		local c f i=0 req fs=()
 		rm -rf "$2.d" && mkdir -p "$2.d"
 		: >"$2"
 		while IFS= read -r f; do
-			[ -f "$tree/$f" ] || continue
+			[ -f "$wt/$f" ] || continue
 			fs+=("$f")
 		done <"$4"
 		if [ ${#fs[@]} != 0 ]; then
 			while IFS= read -r c; do
-				grep -q 'virtual[[:space:]]\+report' "$tree/$c" || continue
-				req=$(grep "Requires:" "$tree/$c" | cut -d: -f2 | sed 's| ||' || true)
+				grep -q 'virtual[[:space:]]\+report' "$wt/$c" || continue
+				req=$(grep "Requires:" "$wt/$c" | cut -d: -f2 | sed 's| ||' || true)
 				if [ -n "$req" ] && ! printf '%s\n' "$req" "$sver" | sort -CV; then
 					continue
 				fi
@@ -525,7 +550,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 					wait -n || true
 				done
 				echo "$c" >"$2.d/$i.cocci"
-				cocci1 "$tree/$c" "$2.d/$i" "${fs[@]}" &
+				cocci1 "$wt/$c" "$2.d/$i" "${fs[@]}" &
 			done <"$3"
 			wait
 			for f in "$2.d"/*.rc; do

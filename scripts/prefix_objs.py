@@ -713,7 +713,10 @@ def variant(idx, tree, base, tip, symbols, under, log):
     the tip's build that test one of SYMBOLS and depend on a file the
     series changes; "*" (all of UNDER) when a file under UNDER that only
     the other configuration builds (it is not in the tip's build) uses a
-    name the series' headers change, or a header drops an #include."""
+    name the series' headers change, or a header drops an #include. And
+    the object of each C file under UNDER that the series changes and
+    the tip's build does not compile (amdgpu's KFD or SI code): nothing
+    else would compile it, so the other configuration must."""
     changed = [
         p
         for p in tree.git(
@@ -751,6 +754,12 @@ def variant(idx, tree, base, tip, symbols, under, log):
                 )
                 return ["*"]
     out = []
+    for path in changed:
+        if (path.startswith(under.rstrip("/") + "/") and path.endswith(".c")
+                and path not in built and tree.show(tip, path) is not None):
+            out.append(path[:-2] + ".o")
+            log(f"variant: {out[-1]}: the series changes it, the tip's "
+                "build does not compile it")
     for o in sorted(idx.source):
         tests = sorted(idx.configs[o] & symbols)
         if not tests:
@@ -759,7 +768,7 @@ def variant(idx, tree, base, tip, symbols, under, log):
         if hit:
             out.append(o)
             log(f"variant: {o}: tests {tests[0]}, depends on {hit[0]}")
-    return out
+    return sorted(set(out))
 
 
 def main(argv=None):

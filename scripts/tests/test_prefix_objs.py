@@ -471,6 +471,19 @@ class Variant(Sandbox):
         tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
         self.assertEqual(self.variant(base, tip), {"*"})
 
+    def test_changed_file_only_the_variant_builds(self):
+        # kfd.c is not in the tip's build and the series changes it
+        # (using no name the series changes): its object, and nothing
+        # outside UNDER
+        self.write("drv/kfd.c", "int kfd;\n")
+        os.makedirs(os.path.join(self.tree, "other"))
+        self.write("other/x.c", "int x;\n")
+        base = self.commit("kfd")
+        self.write("drv/kfd.c", "int kfd = 1;\n")
+        self.write("other/x.c", "int x = 1;\n")
+        tip = self.commit("change kfd")
+        self.assertEqual(self.variant(base, tip), {"drv/kfd.o"})
+
     def test_header_of_the_tip_build_is_not_only_the_variants(self):
         # helper.h uses ->order, and the tip's build compiles it
         base = self.git("rev-parse", "HEAD").strip()
