@@ -294,13 +294,16 @@ fi
 # 4b. the tip also builds amdgpu as distributions do (configs/dc.config:
 # its display code DC, KFD, SI), which the test configuration leaves out
 # to keep every prefix build short: the driver patches touch amdgpu. Its
-# own objdir. What it compiles: the objects of the tip's build that test
-# an option in which the two configurations differ and depend on a file
-# the series changes, and each C file the series changes that the tip's
-# build does not compile (amdgpu_amdkfd_gpuvm.c, gmc_v6_0.c: no other
-# build would); all of amdgpu (with DC, 7 minutes on a cold machine)
-# when a file only the DC configuration builds uses a name the series'
-# headers change (scripts/prefix_objs.py variant), or with FULL=1.
+# own objdir. What it compiles: the objects of the tip's build whose
+# code that only one of the two configurations compiles (#if branches
+# on an option in which they differ, what an #include there brings)
+# meets the series: a changed C file, a changed line in such code, a
+# name the series changes used there, a name declared there used by a
+# line the series adds; and each C file the series changes that the
+# tip's build does not compile (amdgpu_amdkfd_gpuvm.c, gmc_v6_0.c: no
+# other build would). All of amdgpu (with DC, 7 minutes on a cold
+# machine) when a file only the DC configuration builds uses a name the
+# series' headers change (scripts/prefix_objs.py variant), or FULL=1.
 cfgvals() {	# CONFIG: SYMBOL=VALUE lines, "n" for not set
 	sed -n 's/^CONFIG_\([A-Za-z0-9_]*=.*\)/\1/p; s/^# CONFIG_\([A-Za-z0-9_]*\) is not set/\1=n/p' "$1" | sort
 }
@@ -361,7 +364,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 				result ok "build tip with amdgpu DC, KFD, SI" "$dcobjs DC objects, $((SECONDS - t0)) s"
 			else
 				touch "$stamp-objs"
-				result ok "build tip with amdgpu DC, KFD, SI" "${#targets[@]} objects that test what DC changes in the configuration ($syms) and depend on files the series changes; no file only DC builds uses what the series changes; $((SECONDS - t0)) s"
+				result ok "build tip with amdgpu DC, KFD, SI" "${#targets[@]} objects whose code for $syms meets what the series changes (see $log/prefix-objs.log); no file only DC builds uses what the series changes; $((SECONDS - t0)) s"
 			fi
 		else
 			result "not ok" "build tip with amdgpu DC, KFD, SI" \

@@ -41,6 +41,15 @@ builds of the tip. 'make check-series FULL=1' builds every prefix whole.
         COMMIT TARGET... (make targets relative to the tree; "-" for
         none; "*" to build it whole), and on stderr why each was chosen
         with -v
+
+  prefix_objs.py variant --tree TREE --obj OBJDIR --symbols SYM,...
+                         --under DIR BASE TIP
+        what a second configuration of the tip, differing in the
+        Kconfig SYMBOLS (amdgpu with DC, KFD and SI), must compile: the
+        objects whose code only one configuration compiles (#if
+        branches on the symbols, what an #include there brings) meets
+        what BASE..TIP changes, and the changed C files the tip's build
+        does not compile; "*" for all of DIR, "-" for nothing
 """
 
 import argparse
@@ -707,16 +716,254 @@ def targets(idx, tree, commit, log):
     return sorted(out)
 
 
+PP_COND = re.compile(
+    r"\s*#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b(.*)"
+)
+PP_INCLUDE = re.compile(r'\s*#\s*include\s*([<"])([^>"]+)[>"]')
+
+
+def conditioned(text, names):
+    """TEXT's lines (comments and strings blanked), for each whether a
+    configuration that differs in NAMES may compile it differently (it
+    sits in a branch of an #if/#ifdef/#elif/#else chain whose conditions
+    name one of NAMES, the directives included), and the macros defined
+    on such lines or from one of NAMES."""
+    lines = strip_comments(text).split("\n")
+    mask = [False] * len(lines)
+    stack, defs, i = [], set(), 0
+    while i < len(lines):
+        j, line = i, lines[i]
+        while line.endswith("\\") and j + 1 < len(lines):
+            j += 1
+            line = line[:-1] + " " + lines[j]
+        m = PP_COND.match(line)
+        if m:
+            d, tests = m.group(1), bool(set(IDENT.findall(m.group(2))) & names)
+            if d in ("if", "ifdef", "ifndef"):
+                stack.append(tests)
+            elif d.startswith("elif") and stack:
+                stack[-1] = stack[-1] or tests
+            hit = any(stack)
+            if d == "endif" and stack:
+                stack.pop()
+        else:
+            hit = any(stack)
+            md = re.match(r"\s*#\s*define\s+(\w+)(.*)", line)
+            if md and (hit or set(IDENT.findall(md.group(2))) & names):
+                defs.add(md.group(1))
+        for k in range(i, j + 1):
+            mask[k] = hit
+        i = j + 1
+    return lines, mask, defs
+
+
+class Differ:
+    """Where a configuration that differs from the tip's build in some
+    Kconfig symbols compiles an object of the tip's build differently,
+    and whether that can meet what the series changes."""
+
+    def __init__(self, idx, tree, base, tip, changed, names, symbols, log):
+        self.idx, self.tree, self.tip, self.log = idx, tree, tip, log
+        self.changed = set(changed)
+        self.names = names  # what the series' headers change
+        self.texts = {}
+        self.regions = {}  # file -> (lines, mask) when it has a region
+        self.includes = {}  # file -> [(included files or None, line)]
+        self.files = self.fileset = None
+        # which lines of each changed file the series adds or rewrites
+        # (at the tip), and the names those lines use
+        self.hunks, self.added = {}, {}
+        cur = None
+        for line in tree.git(
+            "diff", "-U0", "--no-renames", base, tip, "--", *sorted(changed)
+        ).split("\n"):
+            if line.startswith("+++ "):
+                cur = line[6:] if line.startswith("+++ b/") else None
+                if cur:
+                    self.hunks.setdefault(cur, [])
+                    self.added.setdefault(cur, set())
+                continue
+            m = re.match(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@", line)
+            if m and cur:
+                c = int(m.group(1))
+                n = int(m.group(2)) if m.group(2) is not None else 1
+                # (0-based; a deletion, n = 0, sits between lines c
+                # and c + 1: both count)
+                self.hunks[cur].append(
+                    (c - 1, c - 1 + n) if n else (c - 1, c + 1)
+                )
+            elif cur and line.startswith("+"):
+                self.added[cur] |= set(
+                    IDENT.findall(strip_comments(line[1:]))
+                ) - C_WORDS
+        self.symbols = {"CONFIG_" + x for x in symbols}
+
+    def text(self, path):
+        if path not in self.texts:
+            t = None
+            if path in self.changed:
+                t = self.tree.show(self.tip, path)
+            else:
+                try:
+                    with open(os.path.join(self.tree.tree, path),
+                              errors="replace") as fh:
+                        t = fh.read()
+                except OSError:
+                    pass
+            self.texts[path] = t
+        return self.texts[path]
+
+    def resolve(self, path, line):
+        """The files an #include LINE of PATH may name, or None."""
+        m = PP_INCLUDE.match(line)
+        if not m:
+            return None
+        name = m.group(2)
+        if m.group(1) == '"':
+            p = os.path.normpath(os.path.join(os.path.dirname(path), name))
+            if self.text(p) is not None:
+                return [p]
+        if self.files is None:
+            self.files = self.tree.git("ls-files").split("\n")
+            self.fileset = set(self.files)
+            # the architecture of the tip's build: <...> looks in its
+            # include directories and the kernel's
+            arches = {
+                d.split("/")[1]
+                for ds in self.idx.deps.values()
+                for d in ds
+                if d.startswith("arch/") and "/include/" in d
+            }
+            self.sysdirs = ["include/", "include/uapi/"] + [
+                f"arch/{a}/include/{u}"
+                for a in sorted(arches)
+                for u in ("", "uapi/")
+            ]
+        if m.group(1) == "<":
+            hits = [d + name for d in self.sysdirs if d + name in self.fileset]
+            if hits:
+                return hits
+            # generated headers (asm/, generated/): every configuration
+            # has them
+            for d in self.sysdirs:
+                for g in ("generated/", ""):
+                    if os.path.exists(
+                        os.path.join(self.idx.obj, d, g, name)
+                    ):
+                        return []
+        # the object's -I directories are not recorded: every file of
+        # that name (more code read, never less)
+        hits = [f for f in self.files if f.endswith("/" + name)]
+        return hits or None
+
+    def scan(self, files):
+        """Find the regions of FILES, the names defined from the
+        symbols included (until no new one is found)."""
+        names = set(self.symbols)
+        while True:
+            new = set(names)
+            for f in files:
+                t = self.text(f)
+                if t and any(n in t for n in names):
+                    new |= conditioned(t, names)[2]
+            if new == names:
+                break
+            names = new
+        for f in files:
+            t = self.text(f)
+            if t and any(n in t for n in names):
+                lines, mask, _ = conditioned(t, names)
+                if any(mask):
+                    self.regions[f] = (lines, mask)
+                    raw = t.split("\n")
+                    self.includes[f] = [
+                        (self.resolve(f, raw[k]), raw[k].strip())
+                        for k, ln in enumerate(lines)
+                        if mask[k] and PP_INCLUDE.match(raw[k])
+                    ]
+        return names
+
+    def why(self, o):
+        """Why O may compile differently where it meets the series, or
+        None."""
+        idx = self.idx
+        own = idx.deps[o] | {idx.source[o]}
+        if idx.source[o] in self.changed:
+            return f"the series changes {idx.source[o]}"
+        # the code only one configuration reads: the regions, and what
+        # their #includes bring that the tip's build did not read
+        code, extra, todo = [], [], [f for f in sorted(own)
+                                     if f in self.regions]
+        for f in todo:
+            lines, mask = self.regions[f]
+            for a, b in self.hunks.get(f, []):
+                if any(mask[max(a, 0):b]):
+                    return f"the series changes {f} in code that tests " \
+                        "one of the symbols"
+            code += [ln for ln, m in zip(lines, mask) if m]
+        seen = set(own)
+        queue = [(f, inc) for f in todo for inc in self.includes.get(f, [])]
+        while queue:
+            f, (paths, line) = queue.pop()
+            if paths is None:
+                return f"{f}: {line}, only in one configuration, " \
+                    "cannot be found"
+            for p in paths:
+                if p in seen:
+                    continue
+                seen.add(p)
+                if p in self.changed:
+                    return f"{f}: {line}, only in one configuration, " \
+                        "brings a file the series changes"
+                t = self.text(p) or ""
+                extra.append(p)
+                code += strip_comments(t).split("\n")
+                for ln in t.split("\n"):
+                    if PP_INCLUDE.match(ln):
+                        queue.append((p, (self.resolve(p, ln), ln.strip())))
+        if not code:
+            return None
+        plain = "\n".join(ln for ln in code if not ln.strip().startswith("#"))
+        used = set(IDENT.findall(plain))
+        hit = sorted(used & self.names)
+        if hit:
+            return f"code only one configuration compiles uses {hit[0]}, " \
+                "which the series changes"
+        declared = set()
+        for v in declarations(plain).values():
+            declared |= set(v[0])
+        for ln in code:
+            md = re.match(r"\s*#\s*define\s+(\w+)", ln)
+            if md:
+                declared.add(md.group(1))
+        added = set()
+        for f in own:
+            added |= self.added.get(f, set())
+        hit = sorted(declared & added)
+        if hit:
+            return f"the series' lines use {hit[0]}, which code only one " \
+                "configuration compiles declares"
+        return None
+
+
 def variant(idx, tree, base, tip, symbols, under, log):
     """The objects another configuration can break, the series BASE..TIP
-    applied, where it differs from the tip's build in SYMBOLS: those of
-    the tip's build that test one of SYMBOLS and depend on a file the
-    series changes; "*" (all of UNDER) when a file under UNDER that only
-    the other configuration builds (it is not in the tip's build) uses a
-    name the series' headers change, or a header drops an #include. And
-    the object of each C file under UNDER that the series changes and
-    the tip's build does not compile (amdgpu's KFD or SI code): nothing
-    else would compile it, so the other configuration must."""
+    applied, where it differs from the tip's build in SYMBOLS.
+
+    Of the tip's build: each object that tests one of SYMBOLS, depends on
+    a file the series changes, and whose code that only one of the two
+    configurations compiles (an #if/#ifdef/#else branch testing one of
+    SYMBOLS, or a macro defined there; what an #include there brings)
+    meets the series: its C file is changed, a changed line sits in
+    such code, such code uses a name the series' headers change, or a
+    line the series adds uses a name such code declares. Elsewhere both
+    configurations compile the same text, which the tip's build proved.
+    "*" (all of UNDER) when a file under UNDER that only the other
+    configuration builds (it is not in the tip's build) uses a name the
+    series' headers change, or a header drops an #include. And the
+    object of each C file under UNDER that the series changes and the
+    tip's build does not compile (amdgpu's KFD or SI code): nothing else
+    would compile it, so the other configuration must."""
     changed = [
         p
         for p in tree.git(
@@ -760,14 +1007,28 @@ def variant(idx, tree, base, tip, symbols, under, log):
             out.append(path[:-2] + ".o")
             log(f"variant: {out[-1]}: the series changes it, the tip's "
                 "build does not compile it")
+    cands = []
     for o in sorted(idx.source):
         tests = sorted(idx.configs[o] & symbols)
-        if not tests:
-            continue
-        hit = sorted(set(changed) & (idx.deps[o] | {idx.source[o]}))
-        if hit:
-            out.append(o)
-            log(f"variant: {o}: tests {tests[0]}, depends on {hit[0]}")
+        if tests and set(changed) & (idx.deps[o] | {idx.source[o]}):
+            cands.append(o)
+    if cands:
+        d = Differ(idx, tree, base, tip, changed, names, symbols, log)
+        files = set()
+        for o in cands:
+            files |= idx.deps[o] | {idx.source[o]}
+        d.scan(sorted(files))
+        left = 0
+        for o in cands:
+            why = d.why(o)
+            if why:
+                out.append(o)
+                log(f"variant: {o}: {why}")
+            else:
+                left += 1
+        log(f"variant: {left} more objects test one of the symbols and "
+            "depend on a changed file; both configurations compile the "
+            "same code where they meet the series")
     return sorted(set(out))
 
 

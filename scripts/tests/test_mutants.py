@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-"""Every test of test_ktap.py and test_guest_init.py can fail: each
-mutant below breaks one rule of scripts/ktap.py or scripts/guest-init.sh
+"""Every test of test_ktap.py and test_guest_init.py, and of
+test_prefix_objs.Variant, can fail: each mutant below breaks one rule
+of scripts/ktap.py, scripts/guest-init.sh or prefix_objs.py's variant
 (in a copy) and the tests named with it must fail on that copy. A mutant
 whose text is no longer in its file fails too: the lists follow the
 files, they never silently stop biting.
@@ -253,12 +254,73 @@ GUEST_MUTANTS = [
      ['GuestInit.test_kunit_and_sh']),
 ]
 
+# prefix_objs.py variant: which objects of the tip's build the DC, KFD
+# and SI configuration compiles again (test_prefix_objs.Variant)
+VARIANT_MUTANTS = [
+    ('a changed C file is not compiled again',
+     '        if idx.source[o] in self.changed:\n',
+     '        if False:\n',
+     ['Variant.test_changed_c_file_testing_the_option']),
+    ('a changed line in conditional code does not count',
+     '                if any(mask[max(a, 0):b]):', '                if False:',
+     ['Variant.test_changed_line_in_code_one_configuration_compiles']),
+    ('a conditional #include that cannot be found is ignored',
+     '            if paths is None:\n', '            if paths is None:\n'
+     '                continue\n',
+     ['Variant.test_include_only_one_configuration_reads']),
+    ('a conditional #include of a changed file is ignored',
+     '                if p in self.changed:\n', '                if False:\n',
+     ['Variant.test_include_only_one_configuration_reads']),
+    ('conditional code using a changed name does not count',
+     '        hit = sorted(used & self.names)\n', '        hit = []\n',
+     ['Variant.test_objects_testing_the_option',
+      'Variant.test_else_branch_and_derived_macro',
+      'Variant.test_include_only_one_configuration_reads']),
+    ('a changed line using a conditional declaration does not count',
+     '        hit = sorted(declared & added)\n', '        hit = []\n',
+     ['Variant.test_added_line_uses_what_one_configuration_declares']),
+    ('macros defined under the option are not followed',
+     '                    new |= conditioned(t, names)[2]\n',
+     '                    pass\n',
+     ['Variant.test_else_branch_and_derived_macro']),
+    ('an #else branch is compiled by both configurations',
+     '            elif d.startswith("elif") and stack:',
+     '            elif d == "else" and stack:\n'
+     '                stack[-1] = False\n'
+     '            elif d.startswith("elif") and stack:',
+     ['Variant.test_else_branch_and_derived_macro']),
+    ('every object testing the option is compiled again',
+     '            why = d.why(o)\n', '            why = "all"\n',
+     ['Variant.test_objects_testing_the_option',
+      'Variant.test_include_only_one_configuration_reads']),
+    ('a changed file only the variant builds is not compiled',
+     '                and path not in built and tree.show(tip, path) '
+     'is not None):',
+     '                and False):',
+     ['Variant.test_changed_file_only_the_variant_builds']),
+    ('a file only the variant builds using a changed name is ignored',
+     '            if f not in built and f.endswith((".c", ".h")):',
+     '            if False:',
+     ['Variant.test_file_only_the_variant_builds']),
+    ("no object of the tip's build is compiled again",
+     '        if tests and set(changed) & (idx.deps[o] | {idx.source[o]}):',
+     '        if tests and False:',
+     ['Variant.test_objects_testing_the_option']),
+    ("a header of the tip's build counts as only the variant's",
+     '    built = set(idx.source.values()) | set(idx.users)\n',
+     '    built = set(idx.source.values())\n',
+     ['Variant.test_header_of_the_tip_build_is_not_only_the_variants']),
+]
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.dirname(HERE)
-# file in scripts/ -> (test module, its variable for the file, mutants)
+# file in scripts/ -> (test module, its variable for the file, mutants,
+# the tests of the module the mutants cover: a Class. prefix, or all)
 TARGETS = {
-    'ktap.py': ('test_ktap', 'KTAP_PY', KTAP_MUTANTS),
-    'guest-init.sh': ('test_guest_init', 'GUEST_INIT', GUEST_MUTANTS),
+    'ktap.py': ('test_ktap', 'KTAP_PY', KTAP_MUTANTS, ''),
+    'guest-init.sh': ('test_guest_init', 'GUEST_INIT', GUEST_MUTANTS, ''),
+    'prefix_objs.py': ('test_prefix_objs', 'PREFIX_OBJS_PY',
+                       VARIANT_MUTANTS, 'Variant.'),
 }
 
 # Runs the tests named on its command line, prints the ids of those that
@@ -308,12 +370,14 @@ class Mutants(unittest.TestCase):
         cls.tmp.cleanup()
 
     def test_every_test_has_a_mutant(self):
-        for file, (module, _, mutants) in TARGETS.items():
+        for file, (module, _, mutants, only) in TARGETS.items():
             names = set()
             suite = unittest.defaultTestLoader.loadTestsFromName(module)
             for case in suite:
                 for t in case:
-                    names.add(f'{type(t).__name__}.{t._testMethodName}')
+                    n = f'{type(t).__name__}.{t._testMethodName}'
+                    if n.startswith(only):
+                        names.add(n)
             targets = {t for *_, tests in mutants for t in tests}
             self.assertFalse(targets - names,
                              f'{file}: mutant targets that are not tests')
@@ -325,7 +389,7 @@ class Mutants(unittest.TestCase):
                              f'{file}: tests no mutant shows able to fail')
 
     def killed(self, file, what, old, new, tests):
-        module, var, _ = TARGETS[file]
+        module, var, _, _ = TARGETS[file]
         with open(os.path.join(SCRIPTS, file)) as fh:
             source = fh.read()
         self.assertEqual(source.count(old), 1,
@@ -348,7 +412,7 @@ class Mutants(unittest.TestCase):
 
 
 # One test per mutant: test_<file>_<what it breaks>.
-for _file, (_, _, _mutants) in TARGETS.items():
+for _file, (_, _, _mutants, _) in TARGETS.items():
     for _m in _mutants:
         _name = re.sub(r'\W+', '_', f'test_{_file.split(".")[0]}_{_m[0]}')
         _name = _name.strip('_')

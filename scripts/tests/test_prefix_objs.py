@@ -11,17 +11,21 @@ in; objects that compile exactly as before should stay out.
   python3 -m unittest discover -s scripts/tests -p test_prefix_objs.py
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.dirname(HERE)
-sys.path.insert(0, SCRIPTS)
-import prefix_objs  # noqa: E402
+# PREFIX_OBJS_PY=FILE tests another prefix_objs.py (test_mutants.py)
+_spec = importlib.util.spec_from_file_location(
+    "prefix_objs", os.environ.get("PREFIX_OBJS_PY")
+    or os.path.join(SCRIPTS, "prefix_objs.py"))
+prefix_objs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(prefix_objs)
 
 HEADER = """\
 /* SPDX-License-Identifier: MIT */
@@ -456,12 +460,112 @@ class Variant(Sandbox):
                                        lambda m: None))
 
     def test_objects_testing_the_option(self):
-        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL_DC"],
+        # b.c's code that only POOL_DC compiles uses POOL_WC, which the
+        # series renames; e.c's does not (and e.c includes no header of
+        # the series); a.c tests POOL_DC and includes pool.h, but both
+        # configurations compile the same code of it
+        self.write("drv/b.c", '#include "pool.h"\nstruct pool *b;\n'
+                   '#ifdef CONFIG_POOL_DC\nint b_dc = POOL_WC;\n#endif\n')
+        self.write("drv/a.c", SOURCES["drv/a.c"] +
+                   '#if IS_ENABLED(CONFIG_POOL_DC)\nint a_dc;\n#endif\n')
+        self.write("drv/e.c", '#ifdef CONFIG_POOL_DC\nint e = POOL_WC;\n'
+                   '#endif\n')
+        self.commit("dc code")
+        self.cmdfiles(DEPS, configs={"drv/a.c": ["POOL_DC"],
+                                     "drv/b.c": ["POOL_DC"],
                                      "drv/e.c": ["POOL_DC"]})
         base = self.git("rev-parse", "HEAD").strip()
         tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
-        # b.o includes the changed header; e.o does not
         self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+
+    def test_else_branch_and_derived_macro(self):
+        # the #else of a chain that tests the option is compiled by one
+        # configuration only; so is code under a macro defined there
+        self.write("drv/b.c", '#include "pool.h"\n#ifdef CONFIG_POOL_DC\n'
+                   'int b;\n#else\nint b = POOL_WC;\n#endif\n')
+        self.write("drv/c.c", '#include "helper.h"\n'
+                   '#ifdef CONFIG_POOL_DC\n#define C_DC 1\n#endif\n'
+                   '#if C_DC\nint c = POOL_WC;\n#endif\n')
+        self.commit("dc code")
+        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL_DC"],
+                                     "drv/c.c": ["POOL_DC"]})
+        base = self.git("rev-parse", "HEAD").strip()
+        tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        self.assertEqual(self.variant(base, tip), {"drv/b.o", "drv/c.o"})
+
+    def test_changed_c_file_testing_the_option(self):
+        # the series changes d.c's static pool_sync(), which d.c's code
+        # for POOL_DC calls: no header changes, no changed line in that
+        # code, and nothing it declares is used by a changed line
+        self.write("drv/d.c", '#include "pool.h"\nstatic int pool_sync(void) '
+                   '{ return 0; }\n#ifdef CONFIG_POOL_DC\nint d_dc(void) '
+                   '{ return pool_sync(); }\n#endif\n')
+        base = self.commit("dc code")
+        self.cmdfiles(DEPS, configs={"drv/d.c": ["POOL_DC"]})
+        self.write("drv/d.c", '#include "pool.h"\nstatic int pool_sync(int x) '
+                   '{ return x; }\n#ifdef CONFIG_POOL_DC\nint d_dc(void) '
+                   '{ return pool_sync(); }\n#endif\n')
+        tip = self.commit("change")
+        self.assertEqual(self.variant(base, tip), {"drv/d.o"})
+
+    def test_changed_line_in_code_one_configuration_compiles(self):
+        # b.c includes the C file b_dc.c; the series changes code of it
+        # that only POOL_DC compiles, using no name a header changes
+        self.write("drv/b.c", '#include "pool.h"\n#include "b_dc.c"\n')
+        self.write("drv/b_dc.c", '#ifdef CONFIG_POOL_DC\n'
+                   'static int dc(void)\n{\n\treturn 0;\n}\n#endif\n')
+        base = self.commit("dc code")
+        deps = dict(DEPS, **{"drv/b.c": ["drv/pool.h", "drv/b_dc.c"]})
+        self.cmdfiles(deps, configs={"drv/b.c": ["POOL_DC"]})
+        self.write("drv/b_dc.c", '#ifdef CONFIG_POOL_DC\n'
+                   'static int dc(void)\n{\n\treturn undefined_thing;\n'
+                   '}\n#endif\n')
+        tip = self.commit("change")
+        self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+
+    def test_added_line_uses_what_one_configuration_declares(self):
+        # pool.h declares pool_dc_only() for POOL_DC only; the series
+        # makes helper.h call it: bb.o (helper.h, POOL_DC) breaks
+        # without POOL_DC... or with it, if the declarations differ
+        self.write("drv/pool.h", HEADER.replace(
+            "#endif\n", "#ifdef CONFIG_POOL_DC\nint pool_dc_only(void);\n"
+            "#endif\n#endif\n"))
+        base = self.commit("dc declaration")
+        self.cmdfiles(DEPS, configs={"drv/bb.c": ["POOL_DC"],
+                                     "drv/b.c": ["POOL_DC"]})
+        self.write("drv/helper.h", HELPER + "static inline int helper_dc"
+                   "(void) { return pool_dc_only(); }\n")
+        tip = self.commit("use it")
+        # (b.o tests POOL_DC too but does not include helper.h)
+        self.assertEqual(self.variant(base, tip), {"drv/bb.o"})
+
+    def test_include_only_one_configuration_reads(self):
+        # under POOL_DC: b.c includes inc/dc.h, which uses the member the
+        # series renames; c.c a header that cannot be found; f.c one the
+        # series changes; d.c one that changes nothing (inc/ is outside
+        # drv/, so no "*" for files the tip's build does not read)
+        os.makedirs(os.path.join(self.tree, "inc"))
+        self.write("inc/dc.h", "static inline int dc_order(struct pool *p)"
+                   " { return p->order; }\n")
+        self.write("inc/dc2.h", "int dc2;\n")
+        self.write("drv/more.h", "int more;\n")
+        for f, inc in (("b", "../inc/dc.h"), ("c", "nowhere.h"),
+                       ("f", "../inc/dc2.h"), ("d", "more.h")):
+            self.write(f"drv/{f}.c", SOURCES[f"drv/{f}.c"] +
+                       f'#ifdef CONFIG_POOL_DC\n#include "{inc}"\n#endif\n')
+        base = self.commit("dc includes")
+        self.cmdfiles(DEPS, configs={f"drv/{f}.c": ["POOL_DC"]
+                                     for f in "bcdf"})
+        # (no declaration changes: a check only one configuration reads)
+        self.write("inc/dc2.h", "int dc2;\n#if POOL_MAX_ORDER > 9\n"
+                   "#error order\n#endif\n")
+        with open(os.path.join(self.tree, "drv/pool.h")) as fh:
+            text = fh.read()
+        self.write("drv/pool.h", text.replace("\tunsigned int order;\n",
+                                              "\tunsigned int pool_order;\n"))
+        tip = self.commit("change")
+        self.assertEqual(self.variant(base, tip),
+                         {"drv/b.o", "drv/c.o", "drv/f.o"})
 
     def test_file_only_the_variant_builds(self):
         # dc.c is not in the tip's build (it needs POOL_DC) and uses a
