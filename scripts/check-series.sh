@@ -405,6 +405,11 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 				"${objs[@]}" 2>&1 | grep -E '(warning|error):' |
 				sed "s|$wt/||; s|^\.\./\.\./work/||" >>"$2" || true
 		fi
+		# (a path left as make printed it would match no touched file,
+		# and every warning in it would look old: say so instead)
+		if grep -qE '^(/|\.\./).*(warning|error):' "$2"; then
+			echo "$1: a warning's path is not relative to the tree" >"$2.paths"
+		fi
 		# A warning belongs to a touched file; line numbers move.
 		grep -F -f <(printf '%s:\n' "${files[@]}") "$2" |
 			sed -E 's/(\.[ch]):[0-9]+(:[0-9]+)?/\1/' | sort -u >"$2.norm" || true
@@ -439,9 +444,14 @@ CANARY
 		>"$canary/log" 2>&1 || true
 	grep -q "canary.c:.*removes address space" "$canary/log" || sparse_ok=0
 
+	rm -f "$log"/warnings-*.txt.paths
 	warnings "$base" "$log/warnings-base.txt"
 	warnings "$tip" "$log/warnings-tip.txt"
 	new=$(comm -13 "$log/warnings-base.txt.norm" "$log/warnings-tip.txt.norm")
+	if cat "$log"/warnings-*.txt.paths 2>/dev/null | grep -q .; then
+		sparse_ok=0
+		sed 's/^/check-series: /' "$log"/warnings-*.txt.paths >&2
+	fi
 	[ $sparse_ok = 0 ] || printf '%s\n' "$new" >"$wstamp"
 	fi
 	kd=$(echo "$new" | grep -v -E '(warning|error): ' | grep -c . || true)
@@ -452,7 +462,7 @@ CANARY
 		result "not ok" "kernel-doc" "$kd new; see $log/warnings-tip.txt"
 	fi
 	if [ $sparse_ok = 0 ]; then
-		result "not ok" "sparse C=2 and W=1" "sparse reports nothing on a known-bad file; see $canary/log"
+		result "not ok" "sparse C=2 and W=1" "sparse reports nothing on a known-bad file, or a warning's path is not the tree's; see $canary/log and $log/warnings-*.txt"
 	elif [ "$cw" = 0 ]; then
 		result ok "sparse C=2 and W=1" "${#cfiles[@]} touched C files$cached"
 	else
