@@ -408,7 +408,8 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		# (a path left as make printed it would match no touched file,
 		# and every warning in it would look old: say so instead)
 		if grep -qE '^(/|\.\./).*(warning|error):' "$2"; then
-			echo "$1: a warning's path is not relative to the tree" >"$2.paths"
+			sparse_ok=0
+			note "$1: a warning's path in $2 is not relative to the tree"
 		fi
 		# A warning belongs to a touched file; line numbers move.
 		grep -F -f <(printf '%s:\n' "${files[@]}") "$2" |
@@ -444,14 +445,9 @@ CANARY
 		>"$canary/log" 2>&1 || true
 	grep -q "canary.c:.*removes address space" "$canary/log" || sparse_ok=0
 
-	rm -f "$log"/warnings-*.txt.paths
 	warnings "$base" "$log/warnings-base.txt"
 	warnings "$tip" "$log/warnings-tip.txt"
 	new=$(comm -13 "$log/warnings-base.txt.norm" "$log/warnings-tip.txt.norm")
-	if cat "$log"/warnings-*.txt.paths 2>/dev/null | grep -q .; then
-		sparse_ok=0
-		sed 's/^/check-series: /' "$log"/warnings-*.txt.paths >&2
-	fi
 	[ $sparse_ok = 0 ] || printf '%s\n' "$new" >"$wstamp"
 	fi
 	kd=$(echo "$new" | grep -v -E '(warning|error): ' | grep -c . || true)

@@ -484,6 +484,15 @@ class Tree:
             )
         return r.stdout
 
+    def read(self, path):
+        """PATH's text in the work tree (checked out at the tip), or
+        None."""
+        try:
+            with open(os.path.join(self.tree, path), errors="replace") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
     def show(self, rev, path):
         key = (rev, path)
         if key not in self.cache:
@@ -524,13 +533,7 @@ def targets(idx, tree, commit, log):
             if key[0]:
                 t = tree.show(commit, path) or ""
             else:
-                try:
-                    with open(
-                        os.path.join(tree.tree, path), errors="replace"
-                    ) as fh:
-                        t = fh.read()
-                except OSError:
-                    t = ""
+                t = tree.read(path) or ""
             t = strip_comments(t)
             tree.texts[key] = (t, macro_defs(t))
         return tree.texts[key]
@@ -762,8 +765,8 @@ class Differ:
     Kconfig symbols compiles an object of the tip's build differently,
     and whether that can meet what the series changes."""
 
-    def __init__(self, idx, tree, base, tip, changed, names, symbols, log):
-        self.idx, self.tree, self.tip, self.log = idx, tree, tip, log
+    def __init__(self, idx, tree, base, tip, changed, names, symbols):
+        self.idx, self.tree, self.tip = idx, tree, tip
         self.changed = set(changed)
         self.names = names  # what the series' headers change
         self.texts = {}
@@ -800,17 +803,11 @@ class Differ:
 
     def text(self, path):
         if path not in self.texts:
-            t = None
-            if path in self.changed:
-                t = self.tree.show(self.tip, path)
-            else:
-                try:
-                    with open(os.path.join(self.tree.tree, path),
-                              errors="replace") as fh:
-                        t = fh.read()
-                except OSError:
-                    pass
-            self.texts[path] = t
+            self.texts[path] = (
+                self.tree.show(self.tip, path)
+                if path in self.changed
+                else self.tree.read(path)
+            )
         return self.texts[path]
 
     def resolve(self, path, line):
@@ -857,8 +854,9 @@ class Differ:
         return hits or None
 
     def scan(self, files):
-        """Find the regions of FILES, the names defined from the
-        symbols included (until no new one is found)."""
+        """Find the regions of FILES: code under the symbols, or under
+        a macro defined from them (followed until no new one turns up),
+        and the #includes there."""
         names = set(self.symbols)
         while True:
             new = set(names)
@@ -878,10 +876,9 @@ class Differ:
                     raw = t.split("\n")
                     self.includes[f] = [
                         (self.resolve(f, raw[k]), raw[k].strip())
-                        for k, ln in enumerate(lines)
+                        for k in range(len(lines))
                         if mask[k] and PP_INCLUDE.match(raw[k])
                     ]
-        return names
 
     def why(self, o):
         """Why O may compile differently where it meets the series, or
@@ -892,8 +889,7 @@ class Differ:
             return f"the series changes {idx.source[o]}"
         # the code only one configuration reads: the regions, and what
         # their #includes bring that the tip's build did not read
-        code, extra, todo = [], [], [f for f in sorted(own)
-                                     if f in self.regions]
+        code, todo = [], [f for f in sorted(own) if f in self.regions]
         for f in todo:
             lines, mask = self.regions[f]
             for a, b in self.hunks.get(f, []):
@@ -916,7 +912,6 @@ class Differ:
                     return f"{f}: {line}, only in one configuration, " \
                         "brings a file the series changes"
                 t = self.text(p) or ""
-                extra.append(p)
                 code += strip_comments(t).split("\n")
                 for ln in t.split("\n"):
                     if PP_INCLUDE.match(ln):
@@ -929,13 +924,9 @@ class Differ:
         if hit:
             return f"code only one configuration compiles uses {hit[0]}, " \
                 "which the series changes"
-        declared = set()
+        declared = {n for n, _ in macro_defs("\n".join(code))}
         for v in declarations(plain).values():
             declared |= set(v[0])
-        for ln in code:
-            md = re.match(r"\s*#\s*define\s+(\w+)", ln)
-            if md:
-                declared.add(md.group(1))
         added = set()
         for f in own:
             added |= self.added.get(f, set())
@@ -1013,7 +1004,7 @@ def variant(idx, tree, base, tip, symbols, under, log):
         if tests and set(changed) & (idx.deps[o] | {idx.source[o]}):
             cands.append(o)
     if cands:
-        d = Differ(idx, tree, base, tip, changed, names, symbols, log)
+        d = Differ(idx, tree, base, tip, changed, names, symbols)
         files = set()
         for o in cands:
             files |= idx.deps[o] | {idx.source[o]}

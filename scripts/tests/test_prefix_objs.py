@@ -493,35 +493,37 @@ class Variant(Sandbox):
         tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
         self.assertEqual(self.variant(base, tip), {"drv/b.o", "drv/c.o"})
 
+    def change_file(self, path, old, new, configs, deps=DEPS):
+        """Commit PATH as OLD (the base), then as NEW (the tip), with the
+        tip's dependency files; the objects variant() chooses."""
+        self.write(path, old)
+        base = self.commit("base of the series")
+        self.cmdfiles(deps, configs=configs)
+        self.write(path, new)
+        return self.variant(base, self.commit("the series"))
+
     def test_changed_c_file_testing_the_option(self):
         # the series changes d.c's static pool_sync(), which d.c's code
         # for POOL_DC calls: no header changes, no changed line in that
         # code, and nothing it declares is used by a changed line
-        self.write("drv/d.c", '#include "pool.h"\nstatic int pool_sync(void) '
-                   '{ return 0; }\n#ifdef CONFIG_POOL_DC\nint d_dc(void) '
-                   '{ return pool_sync(); }\n#endif\n')
-        base = self.commit("dc code")
-        self.cmdfiles(DEPS, configs={"drv/d.c": ["POOL_DC"]})
-        self.write("drv/d.c", '#include "pool.h"\nstatic int pool_sync(int x) '
-                   '{ return x; }\n#ifdef CONFIG_POOL_DC\nint d_dc(void) '
-                   '{ return pool_sync(); }\n#endif\n')
-        tip = self.commit("change")
-        self.assertEqual(self.variant(base, tip), {"drv/d.o"})
+        d = ('#include "pool.h"\nstatic int pool_sync(%s) { return %s; }\n'
+             '#ifdef CONFIG_POOL_DC\nint d_dc(void) { return pool_sync(); }\n'
+             '#endif\n')
+        self.assertEqual(self.change_file(
+            "drv/d.c", d % ("void", "0"), d % ("int x", "x"),
+            {"drv/d.c": ["POOL_DC"]}), {"drv/d.o"})
 
     def test_changed_line_in_code_one_configuration_compiles(self):
         # b.c includes the C file b_dc.c; the series changes code of it
         # that only POOL_DC compiles, using no name a header changes
         self.write("drv/b.c", '#include "pool.h"\n#include "b_dc.c"\n')
-        self.write("drv/b_dc.c", '#ifdef CONFIG_POOL_DC\n'
-                   'static int dc(void)\n{\n\treturn 0;\n}\n#endif\n')
-        base = self.commit("dc code")
-        deps = dict(DEPS, **{"drv/b.c": ["drv/pool.h", "drv/b_dc.c"]})
-        self.cmdfiles(deps, configs={"drv/b.c": ["POOL_DC"]})
-        self.write("drv/b_dc.c", '#ifdef CONFIG_POOL_DC\n'
-                   'static int dc(void)\n{\n\treturn undefined_thing;\n'
-                   '}\n#endif\n')
-        tip = self.commit("change")
-        self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+        dc = '#ifdef CONFIG_POOL_DC\nstatic int dc(void)\n{\n\treturn %s;\n' \
+            '}\n#endif\n'
+        self.assertEqual(self.change_file(
+            "drv/b_dc.c", dc % "0", dc % "undefined_thing",
+            {"drv/b.c": ["POOL_DC"]},
+            dict(DEPS, **{"drv/b.c": ["drv/pool.h", "drv/b_dc.c"]})),
+            {"drv/b.o"})
 
     def test_added_line_uses_what_one_configuration_declares(self):
         # pool.h declares pool_dc_only() for POOL_DC only; the series
