@@ -301,9 +301,14 @@ fi
 # name the series changes used there, a name declared there used by a
 # line the series adds; and each C file the series changes that the
 # tip's build does not compile (amdgpu_amdkfd_gpuvm.c, gmc_v6_0.c: no
-# other build would). All of amdgpu (with DC, 7 minutes on a cold
-# machine) when a file only the DC configuration builds uses a name the
-# series' headers change (scripts/prefix_objs.py variant), or FULL=1.
+# other build would). A name the series' headers change counts with the
+# macros built on it. All of amdgpu (with DC, 7 minutes on a cold
+# machine) when a file under drivers/gpu/drm/amd/ that only the DC
+# configuration builds uses one, or the series changes a KFD or DC C
+# file (amdgpu's Makefile builds those), or FULL=1; the whole kernel
+# when such a file is elsewhere in drivers/ and its Makefiles name an
+# option in which the two configurations differ (CEC's, say), or a
+# header drops an #include (scripts/prefix_objs.py variant).
 cfgvals() {	# CONFIG: SYMBOL=VALUE lines, "n" for not set
 	sed -n 's/^CONFIG_\([A-Za-z0-9_]*=.*\)/\1/p; s/^# CONFIG_\([A-Za-z0-9_]*\) is not set/\1=n/p' "$1" | sort
 }
@@ -315,6 +320,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	dcid=$( (for f in $(test_fragments x86_64) dc; do cat "$TOP/configs/$f.config"; done
 		gcc --version | sed -n 1p) | sha1sum | cut -c1-16)
 	stamp=$ck/built/$tip-x86_64-dc-$dcid
+	amddir=drivers/gpu/drm/amd/amdgpu/
 	dcobj=$ck/obj/x86_64-dc
 	if [ "${TTM_DMA_REBUILD:-0}" != 1 ] &&
 		{ [ -f "$stamp" ] || { [ "$full" = 0 ] && [ -f "$stamp-objs" ]; }; }; then
@@ -332,9 +338,10 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 					sed 's/^[[:space:]]*//; s/=.*//' | sort -u | paste -sd, -) &&
 				[ -n "$syms" ] &&
 				out=$("$TOP/scripts/prefix_objs.py" variant -v --tree "$tree" --obj "$obj" \
-					--symbols "$syms" --under drivers "$base" "$tip" 2>>"$log/prefix-objs.log"); then
+					--symbols "$syms" --under drivers --whole "$amddir" \
+					"$base" "$tip" 2>>"$log/prefix-objs.log"); then
 				case $out in
-				'*') whole=1 ;;
+				'*') whole=2 ;;
 				-) ;;
 				*) read -r -a targets <<<"$out" ;;
 				esac
@@ -343,7 +350,11 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 				note "the DC configuration could not be compared with the tip's: all of amdgpu with DC"
 			fi
 		fi
-		[ "$whole" = 0 ] || targets=(drivers/gpu/drm/amd/amdgpu/)
+		# (whole=1: all of amdgpu with DC; 2: the whole kernel, when a
+		# file only DC's configuration may build outside amdgpu's
+		# directories uses what the series changes)
+		[ "$whole" != 1 ] || targets=("$amddir")
+		[ "$whole" != 2 ] || targets=()
 		mapfile -t ofiles < <(objfiles "$dcobj" "${targets[@]}")
 		rm -f "${ofiles[@]}"
 		if [ "$whole" = 0 ] && [ ${#targets[@]} = 0 ]; then
@@ -355,11 +366,12 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			# build that compiled none of DC proves nothing, and so
 			# does an object kbuild did not build)
 			dcobjs=$(find "$dcobj/drivers/gpu/drm/amd/display" -name '*.o' 2>/dev/null | wc -l)
-			if [ "$whole" = 1 ] && [ "$dcobjs" = 0 ]; then
+			if { [ "$whole" != 0 ] || [[ " ${targets[*]} " = *" $amddir "* ]]; } &&
+				[ "$dcobjs" = 0 ]; then
 				result "not ok" "build tip with amdgpu DC, KFD, SI" "no DC object built; see $log/build-dc.log"
 			elif [ -n "$(missing "${ofiles[@]}")" ]; then
 				result "not ok" "build tip with amdgpu DC, KFD, SI" "not built: $(missing "${ofiles[@]}" | paste -sd' ' -); see $log/build-dc.log"
-			elif [ "$whole" = 1 ]; then
+			elif [ "$whole" != 0 ]; then
 				touch "$stamp"
 				result ok "build tip with amdgpu DC, KFD, SI" "$dcobjs DC objects, $((SECONDS - t0)) s"
 			else

@@ -69,6 +69,10 @@ phys_addr_t uint8_t uint16_t uint32_t uint64_t __u32 __u64 loff_t
 """.split()
 )
 IDENT = re.compile(r"[A-Za-z_]\w*")
+# a diff whose lines this file reads, whatever the user's git
+# configuration says (diff.noprefix, color.diff, diff.external)
+DIFF_OPTS = ("--no-color", "--no-ext-diff", "--src-prefix=a/",
+             "--dst-prefix=b/")
 INVOCATION = re.compile(r"^([A-Z][A-Z0-9_]*)\s*\((.*)\)\s*;?$", re.S)
 # a function definition's first line, or an export
 DEFINITION = re.compile(
@@ -357,9 +361,25 @@ def macro_defs(text):
     return out
 
 
-def uses(body, names):
-    """Whether a macro BODY uses one of NAMES, pasted (##) or not."""
-    if re.search(r"\b(" + "|".join(map(re.escape, names)) + r")\b", body):
+def word_pattern(names):
+    """A pattern that finds one of NAMES as a word (group 1)."""
+    return re.compile(
+        r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b"
+    )
+
+
+def find_word(pat, names, text):
+    """pat.search(TEXT), PAT being word_pattern(NAMES): a substring test
+    first, five times faster over amdgpu's register headers (300 MB)."""
+    if not any(n in text for n in names):
+        return None
+    return pat.search(text)
+
+
+def uses(body, names, pat=None):
+    """Whether a macro BODY uses one of NAMES, pasted (##) or not (PAT:
+    word_pattern(NAMES), when the caller has it)."""
+    if (pat or word_pattern(names)).search(body):
         return True
     if "##" in body:
         frags = re.findall(r"(\w+)\s*##", body) + re.findall(
@@ -466,7 +486,8 @@ class Tree:
     def __init__(self, tree):
         self.tree = tree
         self.cache = {}
-        self.texts = {}  # (commit or None, path) -> (text, macros)
+        self.texts = {}  # (commit or None, path) -> text, no comments
+        self.defs = {}  # the same -> its macros, when asked for
 
     def git(self, *args, found=False):
         """git's output; FOUND: exit 1 means "nothing" (git grep)."""
@@ -524,19 +545,27 @@ def targets(idx, tree, commit, log):
         tree.git("diff", "--name-only", commit, "HEAD").split("\n")
     )
 
-    def text_at(path):
-        key = (
+    def key_at(path):
+        return (
             commit if path in diff_to_tip or path in touched else None,
             path,
         )
+
+    def text_at(path):
+        key = key_at(path)
         if key not in tree.texts:
             if key[0]:
                 t = tree.show(commit, path) or ""
             else:
                 t = tree.read(path) or ""
-            t = strip_comments(t)
-            tree.texts[key] = (t, macro_defs(t))
+            tree.texts[key] = strip_comments(t)
         return tree.texts[key]
+
+    def defs_at(path):
+        key = key_at(path)
+        if key not in tree.defs:
+            tree.defs[key] = macro_defs(text_at(path))
+        return tree.defs[key]
 
     out = set()
     # A file the commit deletes, or one that exists here but not at the
@@ -562,7 +591,7 @@ def targets(idx, tree, commit, log):
     for st, path in changed:
         if st == "D" or not path.endswith(".c"):
             continue
-        diff = tree.git("diff", f"{commit}^", commit, "--", path)
+        diff = tree.git("diff", *DIFF_OPTS, f"{commit}^", commit, "--", path)
         gone = set()
         for sign, pat in (("-", DEFINITION), ("+", DEFINITION)):
             found = {
@@ -685,30 +714,35 @@ def targets(idx, tree, commit, log):
                 }
             for _ in range(4):
                 more = set()
+                wpat = word_pattern(names)
                 for h in sorted(hdrs) + [path]:
-                    more |= {
-                        m for m, body in text_at(h)[1] if uses(body, names)
-                    }
+                    # (a macro that uses a name has it in its text, or
+                    # pastes: amdgpu's register headers, 300 MB of
+                    # macros, are not parsed for every changed header)
+                    t = text_at(h)
+                    if "##" in t or any(n in t for n in names):
+                        more |= {
+                            m for m, body in defs_at(h)
+                            if uses(body, names, wpat)
+                        }
                 if more <= names:
                     break
                 names |= more
-            pat = re.compile(
-                r"\b(" + "|".join(map(re.escape, sorted(names))) + r")\b"
-            )
+            pat = word_pattern(names)
             for o in sorted(users):
-                m = pat.search(text_at(idx.source[o])[0])
+                m = find_word(pat, names, text_at(idx.source[o]))
                 if m:
                     add(o, f"uses {m.group(1)} ({path})")
             # a C file a later patch changes may use them here and stop
             # including the header by the tip
             for f in sorted(diff_to_tip):
                 if f.endswith(".c") and f in objs_of:
-                    m = pat.search(text_at(f)[0])
+                    m = find_word(pat, names, text_at(f))
                     if m:
                         for o in objs_of[f]:
                             add(o, f"uses {m.group(1)} ({path}) here")
             for h in sorted(hdrs):
-                m = pat.search(text_at(h)[0])
+                m = find_word(pat, names, text_at(h))
                 if m:
                     cands = sorted(o for o in users if h in idx.deps[o])
                     if cands and not out & set(cands):
@@ -723,6 +757,7 @@ PP_COND = re.compile(
     r"\s*#\s*(if|ifdef|ifndef|elif|elifdef|elifndef|else|endif)\b(.*)"
 )
 PP_INCLUDE = re.compile(r'\s*#\s*include\s*([<"])([^>"]+)[>"]')
+PP_TEXT = re.compile(r"\s*#\s*(include|error|warning|pragma)\b")
 
 
 def conditioned(text, names):
@@ -778,7 +813,8 @@ class Differ:
         self.hunks, self.added = {}, {}
         cur = None
         for line in tree.git(
-            "diff", "-U0", "--no-renames", base, tip, "--", *sorted(changed)
+            "diff", *DIFF_OPTS, "-U0", "--no-renames", base, tip, "--",
+            *sorted(changed)
         ).split("\n"):
             if line.startswith("+++ "):
                 cur = line[6:] if line.startswith("+++ b/") else None
@@ -799,7 +835,9 @@ class Differ:
                 self.added[cur] |= set(
                     IDENT.findall(strip_comments(line[1:]))
                 ) - C_WORDS
-        self.symbols = {"CONFIG_" + x for x in symbols}
+        # (a module's symbol is tested as CONFIG_X_MODULE too)
+        self.symbols = {"CONFIG_" + x + m for x in symbols
+                        for m in ("", "_MODULE")}
 
     def text(self, path):
         if path not in self.texts:
@@ -918,8 +956,11 @@ class Differ:
                         queue.append((p, (self.resolve(p, ln), ln.strip())))
         if not code:
             return None
+        # (a macro defined there uses what its body names; what an
+        # #include, #error or #warning line names is not code)
+        used = set(IDENT.findall(
+            "\n".join(ln for ln in code if not PP_TEXT.match(ln))))
         plain = "\n".join(ln for ln in code if not ln.strip().startswith("#"))
-        used = set(IDENT.findall(plain))
         hit = sorted(used & self.names)
         if hit:
             return f"code only one configuration compiles uses {hit[0]}, " \
@@ -937,7 +978,52 @@ class Differ:
         return None
 
 
-def variant(idx, tree, base, tip, symbols, under, log):
+def macro_closure(texts, names):
+    """NAMES and the macros TEXTS define that use one of them, followed
+    until no new one turns up. (Not pasted fragments, as uses() follows
+    them for one header's users: over every header of a build, "##"
+    with a common fragment reaches thousands of macros.)"""
+    names = set(names)
+    texts = [t for t in texts if t]
+    defs = {}  # text's index -> its macros (only texts that may count)
+    new = set(names)
+    while new:
+        pat = word_pattern(new)
+        more = set()
+        for i, t in enumerate(texts):
+            # (register headers define macros by the ten thousand, 300 MB
+            # of amdgpu's: only a text that names one is parsed)
+            if not find_word(pat, new, t):
+                continue
+            if i not in defs:
+                defs[i] = macro_defs(t)
+            more |= {m for m, body in defs[i] if pat.search(body)}
+        new = more - names
+        names |= new
+    return names
+
+
+def kbuild_names(tree, path, top, symbols):
+    """Whether the kbuild file of PATH's directory, or of one above it
+    up to TOP, names one of SYMBOLS (CONFIG_X): whether a configuration
+    that differs in them may build PATH."""
+    pat = re.compile(
+        r"\bCONFIG_(" + "|".join(map(re.escape, sorted(symbols))) + r")\b"
+    )
+    d = os.path.dirname(path)
+    top = top.rstrip("/")
+    while d:
+        for mk in ("Makefile", "Kbuild"):
+            t = tree.read(os.path.join(d, mk))
+            if t and pat.search(t):
+                return True
+        if d == top:
+            break
+        d = os.path.dirname(d)
+    return False
+
+
+def variant(idx, tree, base, tip, symbols, under, log, whole=None):
     """The objects another configuration can break, the series BASE..TIP
     applied, where it differs from the tip's build in SYMBOLS.
 
@@ -949,12 +1035,22 @@ def variant(idx, tree, base, tip, symbols, under, log):
     such code, such code uses a name the series' headers change, or a
     line the series adds uses a name such code declares. Elsewhere both
     configurations compile the same text, which the tip's build proved.
-    "*" (all of UNDER) when a file under UNDER that only the other
-    configuration builds (it is not in the tip's build) uses a name the
-    series' headers change, or a header drops an #include. And the
-    object of each C file under UNDER that the series changes and the
-    tip's build does not compile (amdgpu's KFD or SI code): nothing else
-    would compile it, so the other configuration must."""
+    A name the series' headers change counts with the macros built on
+    it.
+
+    WHOLE (amdgpu's directory; None in tests: "*" for all) is the one
+    kbuild directory that builds the code under its parent (KFD and DC
+    too). It stands for the objects there when a file under that parent
+    that only the other configuration builds (it is not in the tip's
+    build) uses a name the series changes, or the series changes a C
+    file there that the tip's build does not compile but not WHOLE's
+    own (amdgpu's KFD code). "*" (the whole kernel) for such a file
+    elsewhere under UNDER whose kbuild file, or one above it, names
+    one of SYMBOLS (the other configuration may build it), and when a
+    header drops an #include. And the object of each C file under
+    UNDER that the series changes and the tip's build does not compile
+    (amdgpu's SI code): nothing else would compile it, so the other
+    configuration must."""
     changed = [
         p
         for p in tree.git(
@@ -973,7 +1069,18 @@ def variant(idx, tree, base, tip, symbols, under, log):
                 return ["*"]
             names |= n
     built = set(idx.source.values()) | set(idx.users)
+    wtop = os.path.dirname(whole.rstrip("/")) + "/" if whole else None
+    out = []
     if names:
+        # what the tip's build reads where the series changes a file:
+        # the macros built on a changed name there
+        hdrs = set()
+        for o, ds in idx.deps.items():
+            if not ds.isdisjoint(changed):
+                hdrs |= ds
+        names = macro_closure(
+            (tree.show(tip, h) if h in changed else tree.read(h)
+             for h in sorted(hdrs)), names)
         hits = tree.git(
             "grep",
             "-lwE",
@@ -985,19 +1092,29 @@ def variant(idx, tree, base, tip, symbols, under, log):
         )
         for h in hits.splitlines():
             f = h.split(":", 1)[1]
-            if f not in built and f.endswith((".c", ".h")):
-                log(
-                    f"variant: *: {f} (not in the tip's build) uses a "
-                    "name the series changes"
-                )
+            if f in built or not f.endswith((".c", ".h")):
+                continue
+            why = f"{f} (not in the tip's build) uses a name the series " \
+                "changes"
+            if wtop and f.startswith(wtop):
+                if whole not in out:
+                    out.append(whole)
+                    log(f"variant: {whole}: {why}")
+            elif not wtop or kbuild_names(tree, f, under, symbols):
+                log(f"variant: *: {why}")
                 return ["*"]
-    out = []
     for path in changed:
         if (path.startswith(under.rstrip("/") + "/") and path.endswith(".c")
                 and path not in built and tree.show(tip, path) is not None):
-            out.append(path[:-2] + ".o")
-            log(f"variant: {out[-1]}: the series changes it, the tip's "
-                "build does not compile it")
+            t = path[:-2] + ".o"
+            if wtop and path.startswith(wtop) and \
+                    not path.startswith(whole.rstrip("/") + "/"):
+                # (built from WHOLE's Makefile, by its path from there)
+                t = whole
+            if t not in out:
+                out.append(t)
+                log(f"variant: {t}: the series changes {path}, the tip's "
+                    "build does not compile it")
     cands = []
     for o in sorted(idx.source):
         tests = sorted(idx.configs[o] & symbols)
@@ -1053,6 +1170,11 @@ def main(argv=None):
         required=True,
         help="where the other configuration builds more (a directory)",
     )
+    v.add_argument(
+        "--whole",
+        help="the kbuild directory that builds what is under its parent "
+        "(drivers/gpu/drm/amd/amdgpu/: KFD and DC too)",
+    )
     v.add_argument("-v", "--verbose", action="store_true")
     v.add_argument("base")
     v.add_argument("tip")
@@ -1073,7 +1195,11 @@ def main(argv=None):
             syms = {x for x in a.symbols.split(",") if x}
             if not syms:
                 raise Error("--symbols: no symbol given")
-            ts = variant(idx, tree, a.base, a.tip, syms, a.under, log)
+            if a.whole is not None and not os.path.isfile(
+                    os.path.join(a.tree, a.whole, "Makefile")):
+                raise Error(f"--whole {a.whole}: no Makefile there")
+            ts = variant(idx, tree, a.base, a.tip, syms, a.under, log,
+                         a.whole)
             print(" ".join(ts) if ts else "-")
             return 0
         for c in a.commits:

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import unittest
+from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SCRIPTS = os.path.dirname(HERE)
@@ -453,11 +454,11 @@ class Variant(Sandbox):
     """prefix_objs.py variant: what another configuration (amdgpu with
     DC) can break."""
 
-    def variant(self, base, tip):
+    def variant(self, base, tip, whole=None):
         idx = prefix_objs.Index(self.obj, self.tree)
         return set(prefix_objs.variant(idx, prefix_objs.Tree(self.tree),
                                        base, tip, {"POOL_DC"}, "drv",
-                                       lambda m: None))
+                                       lambda m: None, whole))
 
     def test_objects_testing_the_option(self):
         # b.c's code that only POOL_DC compiles uses POOL_WC, which the
@@ -589,6 +590,91 @@ class Variant(Sandbox):
         self.write("other/x.c", "int x = 1;\n")
         tip = self.commit("change kfd")
         self.assertEqual(self.variant(base, tip), {"drv/kfd.o"})
+
+    def test_macro_built_on_a_changed_name(self):
+        # b.c's code for POOL_DC uses POOL_ORDER_OF() of helper.h, built
+        # on the member the series renames; the tip's build never
+        # expands it there
+        self.write("drv/b.c", '#include "helper.h"\n#ifdef CONFIG_POOL_DC\n'
+                   'int b_dc(struct pool *p) { return POOL_ORDER_OF(p); }\n'
+                   '#endif\n')
+        base = self.commit("dc code")
+        self.cmdfiles(dict(DEPS, **{"drv/b.c": ["drv/helper.h",
+                                                "drv/pool.h"]}),
+                      configs={"drv/b.c": ["POOL_DC"]})
+        tip = self.change_header("\tunsigned int order;\n",
+                                 "\tunsigned int pool_order;\n")
+        self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+
+    def test_macro_defined_for_one_configuration(self):
+        # ORD() is defined on the renamed member for POOL_DC only and
+        # used by code both configurations compile
+        self.write("drv/b.c", '#include "pool.h"\n#ifdef CONFIG_POOL_DC\n'
+                   '#define ORD(p) ((p)->order)\n#else\n#define ORD(p) 0\n'
+                   '#endif\nint b(struct pool *p) { return ORD(p); }\n')
+        base = self.commit("dc macro")
+        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL_DC"]})
+        tip = self.change_header("\tunsigned int order;\n",
+                                 "\tunsigned int pool_order;\n")
+        self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+
+    def test_module_option(self):
+        # a module's option is tested as CONFIG_..._MODULE too
+        self.write("drv/b.c", '#include "pool.h"\nstruct pool *b;\n'
+                   '#ifdef CONFIG_POOL_DC_MODULE\nint b_dc = POOL_WC;\n'
+                   '#endif\n')
+        base = self.commit("dc code")
+        self.cmdfiles(DEPS, configs={"drv/b.c": ["POOL_DC"]})
+        tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        self.assertEqual(self.variant(base, tip), {"drv/b.o"})
+
+    def test_user_git_configuration(self):
+        # the user's diff.noprefix and color.diff change nothing
+        cfg = os.path.join(self.tmp.name, "gitconfig")
+        with open(cfg, "w") as fh:
+            fh.write("[diff]\n\tnoprefix = true\n"
+                     "[color]\n\tui = always\n\tdiff = always\n")
+        with mock.patch.dict(os.environ, {"GIT_CONFIG_GLOBAL": cfg}):
+            self.test_changed_line_in_code_one_configuration_compiles()
+
+    def only_the_variant(self, path, makefiles=None):
+        """PATH, which the tip's build does not compile, uses the enum
+        constant the series renames; MAKEFILES ({path: text}). What
+        variant() chooses, amdgpu's directory being drv/amd/gpu/."""
+        os.makedirs(os.path.join(self.tree, os.path.dirname(path)),
+                    exist_ok=True)
+        self.write(path, '#include "../pool.h"\nint x = POOL_WC;\n')
+        for mk, text in (makefiles or {}).items():
+            self.write(mk, text)
+        base = self.commit("only the variant")
+        tip = self.change_header("\tPOOL_WC,\n", "\tPOOL_WRITE_COMBINED,\n")
+        return self.variant(base, tip, whole="drv/amd/gpu/")
+
+    def test_file_only_the_variant_builds_in_amdgpu(self):
+        # KFD's code: amdgpu's Makefile builds it, so all of amdgpu
+        self.assertEqual(self.only_the_variant("drv/amd/kfd/kfd.c"),
+                         {"drv/amd/gpu/"})
+
+    def test_file_elsewhere_the_variant_may_build(self):
+        # a Makefile above it names the option: the whole kernel
+        self.assertEqual(self.only_the_variant("drv/cec/core/cec.c", {
+            "drv/cec/core/Makefile": "obj-y += cec.o\n",
+            "drv/cec/Makefile": "obj-$(CONFIG_POOL_DC) += core/\n"}), {"*"})
+
+    def test_file_elsewhere_the_variant_does_not_build(self):
+        # no Makefile on its way names the option: neither builds it
+        self.assertEqual(self.only_the_variant("drv/net/n.c", {
+            "drv/net/Makefile": "obj-$(CONFIG_NET) += n.o\n"}), set())
+
+    def test_changed_file_built_from_amdgpu(self):
+        # amdgpu's Makefile builds KFD's C files: all of amdgpu
+        os.makedirs(os.path.join(self.tree, "drv/amd/kfd"))
+        self.write("drv/amd/kfd/k.c", "int k;\n")
+        base = self.commit("kfd")
+        self.write("drv/amd/kfd/k.c", "int k = 1;\n")
+        tip = self.commit("change kfd")
+        self.assertEqual(self.variant(base, tip, whole="drv/amd/gpu/"),
+                         {"drv/amd/gpu/"})
 
     def test_header_of_the_tip_build_is_not_only_the_variants(self):
         # helper.h uses ->order, and the tip's build compiles it
