@@ -20,8 +20,39 @@
 #      kernel's own (make coccicheck MODE=report) report nothing new in
 #      the C files the series touches, compared with the base.
 # Prints one KTAP document, so make check counts each step as a test.
+#
+# -k arm64 -l LOGDIR (make check): once the tip has built, build make
+# check's arm64 test kernel and guest (scripts/workspace.sh -C; its logs,
+# failures and LOGDIR/alongside, "ARCH STATUS SECONDS", in LOGDIR) while
+# the checks after the tip's build run: those keep one core of two busy
+# most of the time (a prefix's build is a few objects after kbuild's own
+# start, kernel-doc and checkpatch are one process), so on a cold machine
+# the arm64 kernel (11 minutes alone) costs make check about half of that.
+# Waited for before the end. Not x86_64: its test kernel is the tip's
+# build, which the checks here read.
 
 . "$(dirname "$0")/lib.sh"
+
+usage="usage: check-series.sh [-k arm64 -l LOGDIR]"
+along=()
+alog=
+while getopts ":k:l:" o; do
+	case $o in
+	k)
+		case $OPTARG in
+		arm64) along+=("$OPTARG") ;;
+		*) die "-k $OPTARG: only arm64's test kernel builds alongside ($usage)" ;;
+		esac
+		;;
+	l) alog=$OPTARG ;;
+	:) die "-$OPTARG needs an argument ($usage)" ;;
+	*) die "unknown option -$OPTARG ($usage)" ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# = 0 ] || die "unexpected argument '$1' ($usage)"
+[ ${#along[@]} = 0 ] || [ -n "$alog" ] || die "-k needs -l LOGDIR ($usage)"
+[ -z "$alog" ] || [ ${#along[@]} != 0 ] || die "-l without -k ($usage)"
 
 need git b4 python3 perl spatch flock
 # (first, and not as 'mapfile < <(series.py list)', which would hide a
@@ -63,6 +94,37 @@ fi
 w am --abort >/dev/null 2>&1 || true
 w checkout -q -f --detach "$base"
 
+# The kernels alongside: a job of their own, out of the job table, so
+# that the waits for coccicheck's lanes below do not wait for them too.
+apid=
+alongside() {
+	[ ${#along[@]} != 0 ] || return 0
+	mkdir -p "$alog"
+	rm -f "$alog/alongside"
+	(
+		s=$SECONDS
+		rc=0
+		"$TOP/scripts/workspace.sh" -C -t "$tree" -w "$ck" -l "$alog" "${along[@]}" || rc=$?
+		for a in "${along[@]}"; do
+			echo "$a $rc $((SECONDS - s))"
+		done >"$alog/alongside.tmp"
+		mv "$alog/alongside.tmp" "$alog/alongside"
+	) </dev/null >"$alog/alongside.log" 2>&1 &
+	apid=$!
+	disown "$apid"
+	note "building the ${along[*]} test kernel alongside (log: $alog/alongside.log)"
+}
+await_alongside() {	# (also on exit: never leave it building unwatched)
+	[ -n "$apid" ] || return 0
+	local s=$SECONDS
+	while kill -0 "$apid" 2>/dev/null; do
+		sleep 1
+	done
+	apid=
+	note "waited $((SECONDS - s)) s for the ${along[*]} test kernel built alongside"
+}
+trap await_alongside EXIT
+
 results=()
 fails=0
 result() {	# ok|"not ok"|skip NAME [DIAGNOSTIC]
@@ -88,6 +150,15 @@ done
 tip=$(w rev-parse HEAD)
 # (only the files that differ from what the tree holds are written)
 g checkout -q -f "$tip"
+# Back at the tip before each step that reads the tree, in case: it does
+# not leave it. A checkout only when something differs, since the arm64
+# kernel may be building from the tree alongside: a checkout would take
+# the index's lock, and fail on a build's git that holds it.
+tip_tree() {
+	if [ "$(g rev-parse HEAD)" != "$tip" ] || ! g --no-optional-locks diff --quiet HEAD; then
+		g checkout -q -f "$tip"
+	fi
+}
 g branch -f check "$tip"
 
 # 2. b4 am from the mbox
@@ -216,7 +287,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	if built "$tip"; then
 		tipres=(ok "build $n/$n: $(subject "$tip")" "built before (same commit and configuration)")
 	else
-		g checkout -q -f "$tip"
+		tip_tree
 		t0=$SECONDS
 		if "$TOP/scripts/kernel.sh" -t "$tree" -o "$obj" x86_64 >"$log/build-$n.log" 2>&1; then
 			touch "$ck/built/$tip-x86_64-$cfgid"
@@ -226,6 +297,8 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 				"$(grep -m1 -E 'error|Error' "$log/build-$n.log")")
 		fi
 	fi
+	# (the tree is at the tip, and stays there: see above)
+	[ "${tipres[0]}" != ok ] || alongside
 	todo=()
 	for c in "${commits[@]:0:n-1}"; do
 		built "$c" || todo+=("$c")
@@ -236,7 +309,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			full=1
 			note "the tip does not build: every prefix builds whole"
 		else
-			g checkout -q -f "$tip"
+			tip_tree
 			"$TOP/scripts/prefix_objs.py" targets -v --tree "$tree" --obj "$obj" \
 				"${todo[@]}" >"$log/prefix-objs.txt" 2>"$log/prefix-objs.log" ||
 				die "scripts/prefix_objs.py failed: $(tail -n1 "$log/prefix-objs.log")"
@@ -326,7 +399,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 		{ [ -f "$stamp" ] || { [ "$full" = 0 ] && [ -f "$stamp-objs" ]; }; }; then
 		result ok "build tip with amdgpu DC, KFD, SI" "built before (same commit and configuration)"
 	else
-		g checkout -q -f "$tip"
+		tip_tree
 		t0=$SECONDS
 		whole=$full
 		targets=()
@@ -492,7 +565,7 @@ sver=$(spatch --version | sed -n '1s/^spatch version \([^ ]*\).*/\1/p')
 if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	mapfile -t checks < <(grep -l 'virtual[[:space:]]\+report' "$TOP"/scripts/coccinelle/*.cocci || true)
 	[ ${#checks[@]} != 0 ] || result skip "coccinelle" "no semantic patch with a report mode in scripts/coccinelle/"
-	g checkout -q -f "$tip"
+	tip_tree
 	for c in "${checks[@]}"; do
 		name=${c##*/}
 		out=$log/cocci-${name%.cocci}.txt
@@ -600,7 +673,7 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 			# tip, on those files (nothing, when the tip is clean).
 			t0=$SECONDS
 			ct=$log/coccicheck-tip.txt cb=$log/coccicheck-base.txt
-			g checkout -q -f "$tip"
+			tip_tree
 			(cd "$tree" && find scripts/coccinelle -name '*.cocci' -type f | sort) >"$ct.scripts"
 			printf '%s\n' "${cfiles[@]}" >"$ct.files"
 			coccicheck "$tip" "$ct" "$ct.scripts" "$ct.files"
@@ -625,7 +698,8 @@ if [ $ok = 1 ] && [ "$n" != 0 ]; then
 	fi
 fi
 # Leave the tree at the tip: make check tests the kernel built from it.
-[ $ok = 0 ] || g checkout -q -f "$tip"
+[ $ok = 0 ] || tip_tree
+await_alongside
 
 echo "KTAP version 1"
 echo "1..1"

@@ -82,8 +82,10 @@ done
 # rewrites .config without the options that commit does not know.
 stampf=$obj/.ttm-dma-stamp
 treestate() {	# the commit and the uncommitted changes of $tree
+	# (without the index's lock: check-series.sh may check out in the
+	# tree while this builds the arm64 kernel from it)
 	git -C "$tree" rev-parse HEAD
-	git -C "$tree" diff HEAD --no-ext-diff
+	git --no-optional-locks -C "$tree" diff HEAD --no-ext-diff
 }
 mkstamp() {
 	{
@@ -119,7 +121,7 @@ cfgkey=$({
 	"${cross}gcc" --version | sed -n 1p
 	"${cross}ld" --version | sed -n 1p
 	git -C "$tree" ls-files -s -- '*Kconfig*' scripts/kconfig
-	git -C "$tree" diff HEAD --no-ext-diff -- '*Kconfig*' scripts/kconfig
+	git --no-optional-locks -C "$tree" diff HEAD --no-ext-diff -- '*Kconfig*' scripts/kconfig
 } | sha1sum | cut -c1-40)
 cfgsaved=$obj/.ttm-dma-config-$cfgkey
 cfgdir=$(mktemp -d "$obj/.cfg.XXXXXX")

@@ -86,6 +86,21 @@ class Gaps(SeriesTest):
         self.assertFalse(os.path.exists(os.path.join(self.sb.cache,
                                                      'check', 'linux')))
 
+    def test_check_series_options(self):
+        """check-series.sh -k builds only arm64 alongside, into -l's
+        directory: a bad option is one line, before its workspace."""
+        for args, words in ((('-k', 'x86_64', '-l', 'd'), 'only arm64'),
+                            (('-k', 'arm64'), '-k needs -l'),
+                            (('-l', 'd'), '-l without -k'),
+                            (('-k',), '-k needs an argument'),
+                            (('-q',), 'unknown option -q'),
+                            (('extra',), "unexpected argument 'extra'")):
+            r = self.sb.script('check-series.sh', *args,
+                               env=self.sb.env(KSRC=self.sb.ksrc), timeout=60)
+            self.assertOneLineError(r, words)
+        self.assertFalse(os.path.exists(os.path.join(self.sb.cache,
+                                                     'check', 'linux')))
+
 
 class CoverLetter(SeriesTest):
     def edit_cover(self, old, new):
