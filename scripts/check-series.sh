@@ -94,33 +94,32 @@ fi
 w am --abort >/dev/null 2>&1 || true
 w checkout -q -f --detach "$base"
 
-# The kernels alongside: a job of their own, out of the job table, so
+# The kernels alongside: a job of their own (lib.sh's bg_start), so
 # that the waits for coccicheck's lanes below do not wait for them too.
-apid=
+# LOGDIR/alongside.lock is held until the job has ended: check.sh waits
+# for it too, in case this script was killed without its EXIT trap.
+astarted=
+alongside_job() {
+	local s=$SECONDS rc=0 a
+	"$TOP/scripts/workspace.sh" -C -t "$tree" -w "$ck" -l "$alog" "${along[@]}" || rc=$?
+	for a in "${along[@]}"; do
+		echo "$a $rc $((SECONDS - s))"
+	done >"$alog/alongside.tmp"
+	mv "$alog/alongside.tmp" "$alog/alongside"
+}
 alongside() {
 	[ ${#along[@]} != 0 ] || return 0
 	mkdir -p "$alog"
 	rm -f "$alog/alongside"
-	(
-		s=$SECONDS
-		rc=0
-		"$TOP/scripts/workspace.sh" -C -t "$tree" -w "$ck" -l "$alog" "${along[@]}" || rc=$?
-		for a in "${along[@]}"; do
-			echo "$a $rc $((SECONDS - s))"
-		done >"$alog/alongside.tmp"
-		mv "$alog/alongside.tmp" "$alog/alongside"
-	) </dev/null >"$alog/alongside.log" 2>&1 &
-	apid=$!
-	disown "$apid"
+	bg_start "$alog/alongside.lock" "$alog/alongside.log" alongside_job
+	astarted=1
 	note "building the ${along[*]} test kernel alongside (log: $alog/alongside.log)"
 }
 await_alongside() {	# (also on exit: never leave it building unwatched)
-	[ -n "$apid" ] || return 0
+	[ -n "$astarted" ] || return 0
 	local s=$SECONDS
-	while kill -0 "$apid" 2>/dev/null; do
-		sleep 1
-	done
-	apid=
+	bg_wait "$alog/alongside.lock"
+	astarted=
 	note "waited $((SECONDS - s)) s for the ${along[*]} test kernel built alongside"
 }
 trap await_alongside EXIT

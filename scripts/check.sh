@@ -86,7 +86,7 @@ else
 	# failed test case). arm64's builds alongside the series checks,
 	# once the tip has built (check-series.sh -k: they use one core of
 	# two most of the time); what did not build there builds after them.
-	rm -f "$out/failed" "$out/alongside"
+	rm -f "$out/failed" "$out/alongside" "$out/alongside.log"
 	along=()
 	for a in $arches; do
 		[ "$a" != arm64 ] || along=(-k arm64 -l "$out")
@@ -98,12 +98,19 @@ else
 	s=$(date +%s)
 	kfail=0
 	rest=()
+	# check-series.sh waits for its job alongside, unless it was
+	# killed outright: then the job may still be building.
+	[ ${#along[@]} = 0 ] || bg_wait "$out/alongside.lock"
 	for a in $arches; do
 		if read -r _ rc took < <(grep "^$a " "$out/alongside" 2>/dev/null); then
 			cat "$out/alongside.log" >&2
 			note "test kernel $a: built alongside the series checks ($took s), status $rc"
 			[ "$rc" = 0 ] || kfail=1
 		else
+			if [ ${#along[@]} != 0 ] && [ "$a" = arm64 ] && [ -s "$out/alongside.log" ]; then
+				cat "$out/alongside.log" >&2
+				note "test kernel $a: its build alongside the series checks left no result (killed?): building it again"
+			fi
 			rest+=("$a")
 		fi
 	done

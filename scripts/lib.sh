@@ -67,6 +67,26 @@ lock() {	# DIR
 	export TTM_DMA_LOCKS="${TTM_DMA_LOCKS:-}:$dir"
 }
 
+# A job alongside: run COMMAND... in the background, out of the job
+# table (a script's plain "wait" does not wait for it), output to LOG,
+# holding the lock on LOCK (a file) until it and everything it started
+# have ended. bg_wait waits for that lock, so it waits for the right job
+# whoever calls it, even after bg_start's caller was killed: a PID may
+# be another process's by then. A job of the same LOCK still running
+# from before is waited for first.
+bg_start() {	# LOCK LOG COMMAND...
+	local lk=$1 lg=$2 fd
+	shift 2
+	exec {fd}>"$lk"
+	flock "$fd"
+	"$@" </dev/null >"$lg" 2>&1 &
+	disown $!
+	exec {fd}>&-
+}
+bg_wait() {	# LOCK
+	flock "$1" true
+}
+
 # The VM platforms: one file each in platforms/ (platforms/README).
 platform_list() {
 	local f

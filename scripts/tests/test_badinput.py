@@ -7,6 +7,7 @@ another checkout's scripts (the old code).
 
 import fcntl
 import os
+import shlex
 import signal
 import subprocess
 import time
@@ -227,6 +228,30 @@ class Locks(BadInputTest):
                 os.killpg(p.pid, signal.SIGKILL)
             _, err = p.communicate()
         self.assertIn('waiting for another run', err)
+
+    def test_job_alongside_outlives_its_starter(self):
+        """bg_wait waits for the job bg_start started, from another
+        process, even after the starter was killed with no trap run: so
+        check.sh never builds arm64 while the job alongside still does,
+        and a wait cannot end early on a reused PID."""
+        d = os.path.join(self.sb.tmp, 'alongside')
+        os.makedirs(d)
+        lib = shlex.quote(os.path.join(self.sb.top, 'scripts', 'lib.sh'))
+        lk = shlex.quote(os.path.join(d, 'lock'))
+        res = os.path.join(d, 'result')
+        job = f'sleep 3; echo done >{shlex.quote(res)}'
+        starter = (f'. {lib}; job() {{ {job}; }}; '
+                   f'bg_start {lk} {shlex.quote(os.path.join(d, "log"))} job; '
+                   'kill -9 $$')
+        r = subprocess.run(['bash', '-c', starter], capture_output=True,
+                           text=True, timeout=30)
+        self.assertEqual(r.returncode, -signal.SIGKILL, r.stderr)
+        self.assertFalse(os.path.exists(res))
+        r = subprocess.run(['bash', '-c', f'. {lib}; bg_wait {lk}'],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(os.path.exists(res),
+                        'bg_wait returned before the job had ended')
 
     def test_check_series_workspace(self):
         ck = os.path.join(self.sb.cache, 'check')
