@@ -99,18 +99,18 @@ else
 	kfail=0
 	rest=()
 	# check-series.sh waits for its job alongside, unless it was
-	# killed outright: then the job may still be building.
-	[ ${#along[@]} = 0 ] || bg_wait "$out/alongside.lock"
+	# killed outright: then the job may still be building. Its log,
+	# also when it left no result (then what it did not build builds
+	# below).
+	if [ ${#along[@]} != 0 ]; then
+		bg_wait "$out/alongside.lock"
+		[ ! -s "$out/alongside.log" ] || cat "$out/alongside.log" >&2
+	fi
 	for a in $arches; do
 		if read -r _ rc took < <(grep "^$a " "$out/alongside" 2>/dev/null); then
-			cat "$out/alongside.log" >&2
 			note "test kernel $a: built alongside the series checks ($took s), status $rc"
 			[ "$rc" = 0 ] || kfail=1
 		else
-			if [ ${#along[@]} != 0 ] && [ "$a" = arm64 ] && [ -s "$out/alongside.log" ]; then
-				cat "$out/alongside.log" >&2
-				note "test kernel $a: its build alongside the series checks left no result (killed?): building it again"
-			fi
 			rest+=("$a")
 		fi
 	done
